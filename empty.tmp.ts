@@ -1,0 +1,2 @@
+import { App } from 'aws-cdk-lib';
+new App().synth();

@@ -1,0 +1,81 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { Construct } from 'constructs';
+import type { DeployConfig, EnvironmentConfig } from '../config/load';
+import { NetworkStage } from '../stages/network/network-stage';
+import { networkParameterNames } from '../stages/network/parameters';
+import { RegistryStage } from '../stages/registry/registry-stage';
+import { ServiceStage } from '../stages/service/service-stage';
+
+/** One workload environment's stages, in deployment order. */
+export interface EnvironmentStages {
+  readonly environment: EnvironmentConfig;
+  readonly network: NetworkStage;
+  readonly service: ServiceStage;
+}
+
+export interface DeliveryStages {
+  readonly registry: RegistryStage;
+  readonly environments: readonly EnvironmentStages[];
+}
+
+/** The pipeline stack's name; the registry's publisher role trusts roles named after it. */
+export function pipelineStackName(config: DeployConfig): string {
+  return `${config.projectName}-pipeline`;
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The ARN of Account A's repository, built from config because it lives in another account. */
+export function repositoryArn(config: DeployConfig): string {
+  const partition = RegionInfo.get(config.region).partition ?? 'aws';
+  return `arn:${partition}:ecr:${config.region}:${config.registry.account}:repository/${config.registry.repositoryName}`;
+}
+
+/**
+ * Turns the configuration into the three kinds of stage: the registry in Account A, then a network and a
+ * service stage per workload environment. The app entry and the pipeline both call this, so a stage
+ * deployed by hand is the same as one the pipeline deploys.
+ */
+export function createDeliveryStages(scope: Construct, config: DeployConfig, imageTag: string): DeliveryStages {
+  const registry = new RegistryStage(scope, 'Registry', {
+    env: { account: config.registry.account, region: config.region },
+    stackName: `${config.projectName}-registry`,
+    registry: {
+      repositoryName: config.registry.repositoryName,
+      pullerAccounts: [...new Set(config.environments.map((e) => e.account))],
+      toolingAccount: config.toolingAccount,
+      pipelineRolePrefix: pipelineStackName(config),
+      keepLastImages: config.registry.keepLastImages,
+      untaggedExpiryDays: config.registry.untaggedExpiryDays,
+    },
+  });
+
+  const environments = config.environments.map((environment) => {
+    const env = { account: environment.account, region: config.region };
+    const parameterNames = networkParameterNames(config.projectName, environment.name);
+    const stackPrefix = `${config.projectName}-${environment.name}`;
+    const network = new NetworkStage(scope, `${pascalCase(environment.name)}Network`, {
+      env,
+      stackName: `${stackPrefix}-network`,
+      network: {
+        vpcCidr: config.network.vpcCidr,
+        internetFacing: config.network.albScheme === 'internet-facing',
+        certificateArn: config.network.certificateArn,
+        diagnosticsHost: config.network.diagnosticsHost,
+        logRetentionDays: config.network.logRetentionDays,
+        repositoryArn: repositoryArn(config),
+        parameterNames,
+      },
+    });
+    const service = new ServiceStage(scope, `${pascalCase(environment.name)}Service`, {
+      env,
+      stackName: `${stackPrefix}-service`,
+      service: { ...config.service, repositoryArn: repositoryArn(config), imageTag, parameterNames },
+    });
+    return { environment, network, service };
+  });
+
+  return { registry, environments };
+}

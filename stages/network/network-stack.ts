@@ -1,0 +1,121 @@
+import { CfnOutput, CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { DiagnosticsHost } from './diagnostics-host';
+import { LoadBalancer } from './load-balancer';
+import type { NetworkParameterNames } from './parameters';
+import { PrivateEndpoints } from './private-endpoints';
+
+/** What the network needs to know, independent of where it is deployed. */
+export interface NetworkSettings {
+  /** The VPC's IPv4 block; it is split into 4 equal subnets (2 AZs x public/private). */
+  readonly vpcCidr: string;
+  /** An internet-facing ALB in public subnets, or an internal one in a network with no internet gateway. */
+  readonly internetFacing: boolean;
+  /** ACM certificate ARN for HTTPS. @default - HTTP only */
+  readonly certificateArn?: string;
+  /** A Session Manager host and its endpoints, for DNS checks. */
+  readonly diagnosticsHost: boolean;
+  /** Retention of flow logs and ALB access logs. */
+  readonly logRetentionDays: number;
+  /** Account A's repository ARN: the ECR endpoints allow only it. */
+  readonly repositoryArn: string;
+  /** Where the service stage finds this stage's values. */
+  readonly parameterNames: NetworkParameterNames;
+}
+
+export interface NetworkStackProps extends StackProps, NetworkSettings {}
+
+/** Account B's network: VPC without NAT, PrivateLink endpoints, the ALB, and the parameters the service reads. */
+export class NetworkStack extends Stack {
+  readonly vpc: ec2.Vpc;
+  readonly endpoints: PrivateEndpoints;
+  readonly loadBalancer: LoadBalancer;
+  /** ExternalUrl, the address of the service; the pipeline's smoke test reads it. */
+  readonly externalUrl: CfnOutput;
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, props);
+    const subnetMask = Number(props.vpcCidr.split('/')[1]) + 2;
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.vpcCidr),
+      maxAzs: 2,
+      // Images, logs and layers come through endpoints, so nothing needs a NAT gateway.
+      natGateways: 0,
+      subnetConfiguration: [
+        ...(props.internetFacing
+          ? [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: subnetMask, mapPublicIpOnLaunch: false }]
+          : []),
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetMask },
+      ],
+    });
+    this.dropRedundantProviderDependency();
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetentionDays });
+    this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+
+    this.endpoints = new PrivateEndpoints(this, 'Endpoints', {
+      vpc: this.vpc,
+      vpcCidr: props.vpcCidr,
+      repositoryArn: props.repositoryArn,
+      sessionManager: props.diagnosticsHost,
+    });
+
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      vpcCidr: props.vpcCidr,
+      internetFacing: props.internetFacing,
+      certificateArn: props.certificateArn,
+      accessLogRetentionDays: props.logRetentionDays,
+    });
+
+    if (props.diagnosticsHost) {
+      const host = new DiagnosticsHost(this, 'Diagnostics', {
+        vpc: this.vpc,
+        endpointSecurityGroup: this.endpoints.securityGroup,
+      });
+      new CfnOutput(this, 'DiagnosticsInstanceId', {
+        value: host.instance.instanceId,
+        description: 'aws ssm start-session --target <this id>, then: getent hosts api.ecr.<region>.amazonaws.com',
+      });
+    }
+
+    this.publishParameters(props.parameterNames);
+    this.externalUrl = new CfnOutput(this, 'ExternalUrl', {
+      value: this.loadBalancer.url,
+      description: 'The service, through the load balancer',
+    });
+  }
+
+  /**
+   * The VPC empties its default security group through a CDK-provided Lambda whose function both
+   * references its role with GetAtt and DependsOn it; cfn-lint (W3005) flags the duplicate.
+   */
+  private dropRedundantProviderDependency(): void {
+    const provider = this.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const handler = provider?.node.tryFindChild('Handler');
+    const role = provider?.node.tryFindChild('Role');
+    if (handler instanceof CfnResource && role instanceof CfnResource) handler.removeResourceDependency(role);
+  }
+
+  private publishParameters(names: NetworkParameterNames): void {
+    const privateSubnets = this.vpc.isolatedSubnets;
+    const values: Array<[string, string, string]> = [
+      ['VpcId', names.vpcId, this.vpc.vpcId],
+      ['PrivateSubnet1Id', names.privateSubnetIds[0], privateSubnets[0].subnetId],
+      ['PrivateSubnet2Id', names.privateSubnetIds[1], privateSubnets[1].subnetId],
+      ['EndpointSecurityGroupId', names.endpointSecurityGroupId, this.endpoints.securityGroup.securityGroupId],
+      [
+        'LoadBalancerSecurityGroupId',
+        names.loadBalancerSecurityGroupId,
+        this.loadBalancer.securityGroup.securityGroupId,
+      ],
+      ['ListenerArn', names.listenerArn, this.loadBalancer.serviceListener.listenerArn],
+    ];
+    for (const [id, parameterName, stringValue] of values) {
+      new ssm.StringParameter(this, id, { parameterName, stringValue, description: 'Read by the service stage' });
+    }
+  }
+}

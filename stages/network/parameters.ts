@@ -1,0 +1,23 @@
+/**
+ * The SSM parameters through which the network stage hands values to the service stage.
+ * CDK forbids references across stages, and exports would lock the stacks together; parameters
+ * are resolved at deploy time instead. Both stages live in the workload account and share this list.
+ */
+export interface NetworkParameterNames {
+  readonly vpcId: string;
+  readonly privateSubnetIds: readonly [string, string];
+  readonly endpointSecurityGroupId: string;
+  readonly loadBalancerSecurityGroupId: string;
+  readonly listenerArn: string;
+}
+
+export function networkParameterNames(projectName: string, environmentName: string): NetworkParameterNames {
+  const prefix = `/${projectName}/${environmentName}/network`;
+  return {
+    vpcId: `${prefix}/vpc-id`,
+    privateSubnetIds: [`${prefix}/private-subnet-1-id`, `${prefix}/private-subnet-2-id`],
+    endpointSecurityGroupId: `${prefix}/endpoint-security-group-id`,
+    loadBalancerSecurityGroupId: `${prefix}/load-balancer-security-group-id`,
+    listenerArn: `${prefix}/listener-arn`,
+  };
+}

@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { parseConfig, type DeployConfig } from '../../config/load';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+
+/** The context the CDK CLI would pass: feature flags from cdk.json plus the committed lookups. */
+export function projectContext(): Record<string, unknown> {
+  const read = (file: string) => JSON.parse(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'));
+  return {
+    ...read('cdk.json').context,
+    ...read('cdk.context.json'),
+    // What the CLI adds to every synth: templates then carry the same metadata as `cdk synth` output.
+    'aws:cdk:enable-path-metadata': true,
+    'aws:cdk:enable-asset-metadata': true,
+    'aws:cdk:version-reporting': true,
+  };
+}
+
+/** A fresh App configured like the real entry point, writing to its own temporary folder. */
+export function newProjectApp(): App {
+  return new App({
+    context: projectContext(),
+    outdir: mkdtempSync(path.join(tmpdir(), 'cdk-test-')),
+    builtinCloudFormationValidation: false,
+  });
+}
+
+/** The committed default configuration as parsed JSON, for tests to copy and change. */
+export function defaultConfigJson(): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/deploy.json'), 'utf8'));
+}
+
+/** The default configuration with a change applied to a deep copy. */
+export function configWith(change: (json: Record<string, any>) => void = () => {}): DeployConfig {
+  const json = structuredClone(defaultConfigJson());
+  change(json);
+  return parseConfig(json, 'test.json');
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { configuredAccounts } from '../../config/load';
+import { formatPlan, readPlan } from '../../tools/plan';
+import { configWith, newProjectApp, projectContext } from '../helpers/cdk';
+
+// GIVEN the whole app for the default configuration, synthesized once for the file
+const config = configWith();
+const { app, stages } = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+const assembly = app.synth();
+
+describe('the delivery app', () => {
+  test('holds the registry stage in A and a network and service stage per environment in B', () => {
+    expect(stages.registry.stack.account).toBe(config.registry.account);
+    expect(stages.environments.map((e) => [e.network.stack.account, e.service.stack.account])).toEqual([
+      ['333333333333', '333333333333'],
+    ]);
+    expect(assembly.nestedAssemblies.map((n) => n.displayName).sort()).toEqual([
+      'ProductionNetwork',
+      'ProductionService',
+      'Registry',
+    ]);
+  });
+
+  test('passes every cdk-nag check with each acknowledgement carrying a reason', () => {
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const failed = report.pluginReports.filter((r: { conclusion: string }) => r.conclusion !== 'success');
+    expect(failed).toEqual([]);
+  });
+
+  test('has committed availability zones and lookups for every configured account, so synth needs no AWS', () => {
+    const context = projectContext();
+    for (const account of configuredAccounts(config).filter((a) => a === '333333333333')) {
+      expect(context[`availability-zones:account=${account}:region=${config.region}`]).toEqual(
+        expect.arrayContaining(['us-east-2a', 'us-east-2b']),
+      );
+    }
+    const missing = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap(
+      (a) => a.manifest.missing ?? [],
+    );
+    expect(missing).toEqual([]);
+  });
+
+  test('plans each stage with its account, region, stacks, resource counts and rollout time', () => {
+    const plan = readPlan(assembly.directory);
+    expect(plan.map((p) => p.stage).sort()).toEqual(['ProductionNetwork', 'ProductionService', 'Registry']);
+    const service = plan.find((p) => p.stage === 'ProductionService')!.stacks[0];
+    expect(service).toMatchObject({
+      stackName: 'hello-privatelink-production-service',
+      account: '333333333333',
+      region: 'us-east-2',
+    });
+    expect(service.resourceCounts['AWS::ECS::Service']).toBe(1);
+    expect(service.rollouts[0].seconds).toBe(35);
+    const text = formatPlan(plan);
+    expect(text).toMatch(/Registry {2}222222222222 \/ us-east-2 {2}stack hello-privatelink-registry/);
+    expect(text).toMatch(/rollout of Service\w+: 35 s modelled/);
+  });
+});

@@ -1,0 +1,250 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { NetworkStage } from '../../../stages/network/network-stage';
+import type { NetworkSettings } from '../../../stages/network/network-stack';
+import { networkParameterNames } from '../../../stages/network/parameters';
+import { newProjectApp } from '../../helpers/cdk';
+
+const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555';
+
+// GIVEN three variants of the network stage in one app, synthesized once for the file
+const app = newProjectApp();
+function variant(id: string, settings: Partial<NetworkSettings>): Template {
+  const stage = new NetworkStage(app, id, {
+    env: { account: '333333333333', region: 'us-east-2' },
+    stackName: `test-${id.toLowerCase()}-network`,
+    network: {
+      vpcCidr: '10.0.0.0/16',
+      internetFacing: true,
+      diagnosticsHost: false,
+      logRetentionDays: 30,
+      repositoryArn: REPOSITORY_ARN,
+      parameterNames: networkParameterNames('test', id.toLowerCase()),
+      ...settings,
+    },
+  });
+  return Template.fromStack(stage.stack);
+}
+const publicNetwork = variant('Public', {});
+const internalNetwork = variant('Internal', { internetFacing: false });
+const httpsWithDiagnostics = variant('Https', { certificateArn: CERTIFICATE_ARN, diagnosticsHost: true });
+
+const securityGroupRules = (template: Template) =>
+  Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap((sg) => [
+    ...(sg.Properties.SecurityGroupIngress ?? []).map((r: object) => ({ direction: 'ingress', ...r })),
+    ...(sg.Properties.SecurityGroupEgress ?? []).map((r: object) => ({ direction: 'egress', ...r })),
+  ]) as Array<Record<string, any>>;
+
+describe('network stage (Account B)', () => {
+  test('builds a VPC over 2 AZs with 2 public and 2 isolated subnets and no NAT gateway', () => {
+    publicNetwork.resourceCountIs('AWS::EC2::VPC', 1);
+    publicNetwork.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    publicNetwork.resourceCountIs('AWS::EC2::Subnet', 4);
+    publicNetwork.resourceCountIs('AWS::EC2::NatGateway', 0);
+    publicNetwork.resourceCountIs('AWS::EC2::EIP', 0);
+    const subnets = Object.values(publicNetwork.findResources('AWS::EC2::Subnet')).map((s) => s.Properties);
+    expect(new Set(subnets.map((s) => s.AvailabilityZone))).toEqual(new Set(['us-east-2a', 'us-east-2b']));
+    expect(subnets.filter((s) => s.MapPublicIpOnLaunch === true)).toHaveLength(0);
+    expect(subnets.map((s) => s.CidrBlock).sort()).toEqual([
+      '10.0.0.0/18',
+      '10.0.128.0/18',
+      '10.0.192.0/18',
+      '10.0.64.0/18',
+    ]);
+  });
+
+  test('gives the isolated subnets no route to the internet', () => {
+    const routes = Object.values(publicNetwork.findResources('AWS::EC2::Route')).map((r) => r.Properties);
+    // Only the two public route tables reach the internet gateway; nothing routes through a NAT.
+    expect(routes).toHaveLength(2);
+    for (const route of routes) expect(route.GatewayId).toBeDefined();
+  });
+
+  test('keeps flow logs with a retention', () => {
+    publicNetwork.resourceCountIs('AWS::EC2::FlowLog', 1);
+    publicNetwork.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
+    publicNetwork.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('adds an S3 gateway endpoint limited to the ECR layer bucket, on the isolated route tables', () => {
+    publicNetwork.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.s3'])]) }),
+      RouteTableIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('PrivateSubnet1RouteTable') }]),
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'EcrImageLayersOnly',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::prod-us-east-2-starport-layer-bucket/*',
+          },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+  });
+
+  test('adds ecr.api, ecr.dkr and logs interface endpoints with private DNS in the isolated subnets', () => {
+    const endpoints = Object.values(
+      publicNetwork.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
+    );
+    expect(endpoints.map((e) => e.Properties.ServiceName).sort()).toEqual([
+      'com.amazonaws.us-east-2.ecr.api',
+      'com.amazonaws.us-east-2.ecr.dkr',
+      'com.amazonaws.us-east-2.logs',
+    ]);
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+      expect(JSON.stringify(endpoint.Properties.SubnetIds)).toMatch(/PrivateSubnet1.*PrivateSubnet2/);
+      expect(JSON.stringify(endpoint.Properties.SubnetIds)).not.toContain('PublicSubnet');
+    }
+  });
+
+  test('limits the ECR endpoints to the registry repository plus GetAuthorizationToken', () => {
+    for (const service of ['com.amazonaws.us-east-2.ecr.api', 'com.amazonaws.us-east-2.ecr.dkr']) {
+      publicNetwork.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        ServiceName: service,
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: Match.arrayWith(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']),
+              Resource: REPOSITORY_ARN,
+            }),
+            Match.objectLike({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
+          ],
+          Version: '2012-10-17',
+        },
+      });
+    }
+  });
+
+  test('admits only TCP 443 from the VPC to the endpoints', () => {
+    publicNetwork.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Interface endpoints'),
+      SecurityGroupIngress: [
+        { CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+      ],
+    });
+  });
+
+  test('opens 0.0.0.0/0 only on the load balancer listener ports, and no rule opens all protocols', () => {
+    for (const template of [publicNetwork, internalNetwork, httpsWithDiagnostics]) {
+      for (const rule of securityGroupRules(template)) {
+        expect(rule.IpProtocol).not.toBe('-1');
+        if (rule.CidrIp === '0.0.0.0/0') {
+          expect(rule.direction).toBe('ingress');
+          expect([80, 443]).toContain(rule.FromPort);
+          expect(rule.ToPort).toBe(rule.FromPort);
+        }
+      }
+      template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { IpProtocol: '-1' }, 0);
+      template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { IpProtocol: '-1' }, 0);
+    }
+  });
+
+  test('serves an internet-facing ALB with access logs on HTTP 80, answering 404 until the service adds its rule', () => {
+    publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      Subnets: [{ Ref: Match.stringLikeRegexp('PublicSubnet1') }, { Ref: Match.stringLikeRegexp('PublicSubnet2') }],
+    });
+    for (const attribute of [
+      { Key: 'access_logs.s3.enabled', Value: 'true' },
+      { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+    ]) {
+      publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([attribute]),
+      });
+    }
+    publicNetwork.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [
+        Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }),
+      ],
+    });
+    const albRules = securityGroupRules(publicNetwork).filter((r) => r.CidrIp === '0.0.0.0/0');
+    expect(albRules.map((r) => r.FromPort)).toEqual([80]);
+  });
+
+  test('keeps the access-log bucket private, encrypted, TLS-only and retained', () => {
+    publicNetwork.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    publicNetwork.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('outputs ExternalUrl and publishes the service inputs as SSM parameters', () => {
+    publicNetwork.hasOutput('ExternalUrl', {
+      Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] }]] },
+    });
+    const names = Object.values(publicNetwork.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name);
+    expect(names.sort()).toEqual(Object.values(networkParameterNames('test', 'public')).flat().sort());
+  });
+
+  test('creates no SSM endpoints or instance unless diagnostics are on', () => {
+    publicNetwork.resourceCountIs('AWS::EC2::Instance', 0);
+    publicNetwork.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+  });
+
+  test('is entirely private with an internal ALB: no public subnets, no internet gateway', () => {
+    internalNetwork.resourceCountIs('AWS::EC2::Subnet', 2);
+    internalNetwork.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    internalNetwork.resourceCountIs('AWS::EC2::Route', 0);
+    internalNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    internalNetwork.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Load balancer'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 80 })],
+    });
+  });
+
+  test('serves HTTPS on 443 with the certificate and redirects 80 when a certificate is configured', () => {
+    httpsWithDiagnostics.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+    });
+    httpsWithDiagnostics.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [
+        Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) }),
+      ],
+    });
+    httpsWithDiagnostics.hasOutput('ExternalUrl', { Value: { 'Fn::Join': ['', ['https://', Match.anyValue()]] } });
+  });
+
+  test('adds the Session Manager endpoints and a private IMDSv2 instance when diagnostics are on', () => {
+    const services = Object.values(httpsWithDiagnostics.findResources('AWS::EC2::VPCEndpoint')).map(
+      (e) => e.Properties.ServiceName,
+    );
+    for (const name of ['ssm', 'ssmmessages', 'ec2messages'])
+      expect(services).toContain(`com.amazonaws.us-east-2.${name}`);
+    httpsWithDiagnostics.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      SubnetId: { Ref: Match.stringLikeRegexp('PrivateSubnet1') },
+    });
+    httpsWithDiagnostics.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
+    });
+    httpsWithDiagnostics.hasOutput('DiagnosticsInstanceId', {});
+  });
+});

@@ -1,0 +1,165 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { createDeliveryStages } from '../../../pipeline/delivery-stages';
+import { ROLLOUT_TUNING } from '../../../stages/service/service-stack';
+import { modelRollouts } from '../../../tools/rollout';
+import { configWith, newProjectApp } from '../../helpers/cdk';
+
+// GIVEN the default configuration with auto scaling up to 4 tasks, synthesized once for the file
+const config = configWith((json) => (json.service.maxCount = 4));
+const stages = createDeliveryStages(newProjectApp(), config, 'sha-0123456789abcdef');
+const service = stages.environments[0].service;
+const template = Template.fromStack(service.stack);
+const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
+
+describe('service stage (Account B)', () => {
+  test('deploys into the workload account', () => {
+    expect(service.stack.account).toBe('333333333333');
+  });
+
+  test('runs an ECS cluster with Container Insights', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  test('defines an ARM64 Fargate task with the configured size, pulling the given tag from Account A', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '256',
+      Memory: '512',
+      RequiresCompatibilities: ['FARGATE'],
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [
+        Match.objectLike({
+          Image: {
+            'Fn::Join': [
+              '',
+              ['222222222222.dkr.ecr.us-east-2.', { Ref: 'AWS::URLSuffix' }, '/hello-privatelink:sha-0123456789abcdef'],
+            ],
+          },
+          PortMappings: [Match.objectLike({ ContainerPort: 8080, Protocol: 'tcp' })],
+          ReadonlyRootFilesystem: true,
+          StopTimeout: 10,
+          MountPoints: [
+            { ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'tmp' },
+            { ContainerPath: '/var/cache/nginx', ReadOnly: false, SourceVolume: 'nginx-cache' },
+          ],
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ],
+      Volumes: [{ Name: 'tmp' }, { Name: 'nginx-cache' }],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('scopes the execution role pull actions to the repository ARN', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    ) as Array<Record<string, any>>;
+    const pull = statements.find((s) => [s.Action].flat().includes('ecr:BatchGetImage'));
+    expect(pull?.Resource).toBe(REPOSITORY_ARN);
+    const unscoped = statements.filter((s) => s.Resource === '*');
+    expect(unscoped).toEqual([expect.objectContaining({ Action: 'ecr:GetAuthorizationToken' })]);
+  });
+
+  test('runs the desired count in the isolated subnets with no public IP, a circuit breaker and 100/200', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 2,
+      LaunchType: 'FARGATE',
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({
+          AssignPublicIp: 'DISABLED',
+          Subnets: [
+            { Ref: Match.stringLikeRegexp('privatesubnet1id') },
+            { Ref: Match.stringLikeRegexp('privatesubnet2id') },
+          ],
+        }),
+      },
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      }),
+    });
+  });
+
+  test('reads the network values from SSM parameters, not exports', () => {
+    const parameters = Object.values(template.toJSON().Parameters ?? {}) as Array<Record<string, any>>;
+    const names = parameters.filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>').map((p) => p.Default);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '/hello-privatelink/production/network/vpc-id',
+        '/hello-privatelink/production/network/private-subnet-1-id',
+        '/hello-privatelink/production/network/listener-arn',
+        '/hello-privatelink/production/network/load-balancer-security-group-id',
+      ]),
+    );
+    expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+  });
+
+  test('admits only the load balancer on the container port; egress is HTTPS to endpoints and S3', () => {
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', {}, 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
+      SourceSecurityGroupId: { Ref: Match.stringLikeRegexp('loadbalancersecuritygroupid') },
+    });
+    const service = Object.values(template.findResources('AWS::EC2::SecurityGroup'))[0].Properties;
+    expect(service.SecurityGroupIngress ?? []).toEqual([]);
+    const egress = [
+      ...(service.SecurityGroupEgress ?? []),
+      ...Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((e) => e.Properties),
+    ];
+    for (const rule of egress) expect(rule.CidrIp).toBeUndefined();
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ DestinationPrefixListId: 'pl-7ba54012', FromPort: 443 }),
+        expect.objectContaining({
+          DestinationSecurityGroupId: { Ref: expect.stringMatching(/endpointsecuritygroupid/) },
+          FromPort: 443,
+        }),
+        // The ALB's side of the rule: egress from the load balancer to the tasks.
+        expect.objectContaining({ FromPort: 8080, DestinationSecurityGroupId: expect.anything() }),
+      ]),
+    );
+    for (const rule of egress) expect(rule.IpProtocol).toBe('tcp');
+  });
+
+  test('checks /healthz on an ip target group tuned for fast rollouts', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip',
+      Port: 8080,
+      HealthCheckPath: '/healthz',
+      HealthCheckIntervalSeconds: 5,
+      HealthyThresholdCount: 2,
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '15' }]),
+    });
+  });
+
+  test('models the rollout at 45 s or less', () => {
+    const [rollout] = modelRollouts(template.toJSON());
+    expect(rollout.seconds).toBe(
+      ROLLOUT_TUNING.healthCheckInterval.toSeconds() * ROLLOUT_TUNING.healthyThreshold +
+        ROLLOUT_TUNING.deregistrationDelay.toSeconds() +
+        ROLLOUT_TUNING.stopTimeout.toSeconds(),
+    );
+    expect(rollout.seconds).toBeLessThanOrEqual(45);
+  });
+
+  test('adds a listener rule on the network stage listener, before the service starts', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: { Ref: Match.stringLikeRegexp('listenerarn') },
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+      Actions: [Match.objectLike({ Type: 'forward' })],
+    });
+    const [serviceResource] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(serviceResource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ListenerRule/)]));
+  });
+
+  test('scales on CPU from the desired count to the configured maximum', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 60 }),
+    });
+  });
+});

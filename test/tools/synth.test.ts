@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../helpers/cdk';
+
+/** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
+function runSynth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = mkdtempSync(path.join(tmpdir(), 'no-aws-home-'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_ENV'),
+  );
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'tools/synth.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe('npm run synth', () => {
+  // WHEN the main job runs twice at once: on the committed config, and on a missing config file
+  const outdir = mkdtempSync(path.join(tmpdir(), 'synth-out-'));
+  const good = runSynth(['--output', outdir]);
+  const bad = runSynth(['-c', 'config=config/missing.json', '--output', mkdtempSync(path.join(tmpdir(), 'bad-'))]);
+
+  test('synthesizes every stage without credentials and prints the plan', async () => {
+    const { code, stdout, stderr } = await good;
+    expect(stderr).toContain("✓ Synthesizing every stage (cdk synth '**')");
+    expect(code).toBe(0);
+    for (const stage of [
+      'Registry  222222222222 / us-east-2',
+      'ProductionNetwork  333333333333 / us-east-2',
+      'ProductionService  333333333333 / us-east-2',
+    ]) {
+      expect(stdout).toContain(stage);
+    }
+    expect(stdout).toMatch(/rollout of Service\w+: 35 s modelled/);
+  });
+
+  test('stops on a bad config with one line naming the file, and no stack trace', async () => {
+    const { code, stderr } = await bad;
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'synth: Invalid configuration: config/missing.json: cannot read the config file (no such file); expected a JSON file',
+    );
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});

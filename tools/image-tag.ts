@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** The folder whose content is the image. */
+export const DOCKER_CONTEXT_DIR = 'docker';
+
+function listFiles(root: string, dir = ''): string[] {
+  return readdirSync(path.join(root, dir), { withFileTypes: true })
+    .flatMap((entry) => {
+      const relative = path.posix.join(dir, entry.name);
+      return entry.isDirectory() ? listFiles(root, relative) : [relative];
+    })
+    .sort();
+}
+
+/**
+ * The image tag: a hash of every file's path and bytes under the docker context, in a fixed order.
+ * Synth gives it to the service stage and the publish tool pushes under it, so an unchanged docker/
+ * means no rebuild and no redeploy. File modes and timestamps are left out: they differ between clones.
+ */
+export function contentTag(contextDir: string = DOCKER_CONTEXT_DIR): string {
+  const hash = createHash('sha256');
+  const files = listFiles(contextDir);
+  if (files.length === 0) throw new Error(`${contextDir}: the docker context is empty; expected a Dockerfile`);
+  for (const file of files) {
+    const bytes = readFileSync(path.join(contextDir, file));
+    // Length-prefix each part so that moving bytes between a name and a body changes the hash.
+    hash.update(`${file.length}:${file}:${bytes.length}:`);
+    hash.update(bytes);
+  }
+  return `sha-${hash.digest('hex').slice(0, 16)}`;
+}
+
+if (require.main === module) {
+  try {
+    console.log(contentTag(process.argv[2]));
+  } catch (e) {
+    console.error(`image-tag: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
