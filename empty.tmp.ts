@@ -1,2 +1,0 @@
-import { App } from 'aws-cdk-lib';
-new App().synth();
