@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { freePort, startLocalNginx, type LocalNginx } from '../../tools/local-nginx';
+import { PAGE_MARKER, parseSmokeArgs, runSmokeTest } from '../../tools/smoke-test';
+import { PROJECT_ROOT } from '../helpers/cdk';
+
+type Fault = 'healthy' | 'error500' | 'wrongVersion' | 'noMarker' | 'slow' | 'flaky';
+
+/** One local HTTP server that misbehaves as the path prefix says: /error500/healthz, /slow/..., and so on. */
+function startFaultServer(): Promise<{ url: (fault: Fault) => string; close: () => void }> {
+  const flakyCounts = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    const [, fault, ...rest] = (req.url ?? '/').split('/');
+    const route = `/${rest.join('/')}`;
+    const send = (status: number, body: string): void =>
+      void res.writeHead(status, { 'Content-Type': 'text/plain' }).end(body);
+    if (fault === 'error500') return send(500, 'boom');
+    if (fault === 'slow') return void setTimeout(() => send(200, 'late'), 3000);
+    if (fault === 'flaky') {
+      const count = (flakyCounts.get(route) ?? 0) + 1;
+      flakyCounts.set(route, count);
+      if (count < 3) return send(503, 'starting');
+    }
+    if (route === '/healthz') return send(200, 'ok\n');
+    if (route === '/') return send(200, fault === 'noMarker' ? '<html>other server</html>' : `<main ${PAGE_MARKER}>`);
+    if (route === '/version') return send(200, fault === 'wrongVersion' ? 'sha-old\n' : 'sha-new\n');
+    return send(404, 'not found');
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: (fault) => `http://127.0.0.1:${port}/${fault}`, close: () => server.close() });
+    }),
+  );
+}
+
+describe('smoke-test', () => {
+  let nginx: LocalNginx;
+  let faults: Awaited<ReturnType<typeof startFaultServer>>;
+  beforeAll(async () => {
+    [nginx, faults] = await Promise.all([
+      startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') }),
+      startFaultServer(),
+    ]);
+  });
+  afterAll(async () => {
+    faults?.close();
+    await nginx?.stop();
+  });
+  const quick = { timeoutSeconds: 2, initialBackoffMs: 100 };
+
+  test('passes against the real nginx serving the image config', async () => {
+    const lines: string[] = [];
+    const result = await runSmokeTest({ url: nginx.url, expectVersion: 'dev', ...quick, log: (l) => lines.push(l) });
+    expect(result).toEqual({ ok: true, summary: `${nginx.url} is healthy serving dev` });
+    expect(lines).toEqual([
+      expect.stringMatching(/^✓ \/healthz/),
+      expect.stringMatching(/^✓ \/ /),
+      expect.stringMatching(/^✓ \/version/),
+    ]);
+  });
+
+  test('fails on the real nginx when it serves another version, showing expected and actual', async () => {
+    const result = await runSmokeTest({ url: nginx.url, expectVersion: 'sha-0123456789abcdef', ...quick });
+    expect(result.ok).toBe(false);
+    expect(result.summary).toMatch(
+      /^\/version: version mismatch: expected sha-0123456789abcdef, got dev \(gave up after \d+ attempts/,
+    );
+  });
+
+  test('fails clearly when the server is down', async () => {
+    const result = await runSmokeTest({ url: `http://127.0.0.1:${await freePort()}`, ...quick });
+    expect(result.summary).toMatch(/^\/healthz: unreachable \(ECONNREFUSED\)/);
+  });
+
+  test('fails clearly on a 5xx', async () => {
+    const result = await runSmokeTest({ url: faults.url('error500'), ...quick });
+    expect(result.summary).toMatch(/^\/healthz: bad status 500, expected 200/);
+  });
+
+  test('fails clearly when the page lacks its marker', async () => {
+    const result = await runSmokeTest({ url: faults.url('noMarker'), ...quick });
+    expect(result.summary).toMatch(/^\/: missing marker/);
+  });
+
+  test('fails clearly on a version mismatch', async () => {
+    const result = await runSmokeTest({ url: faults.url('wrongVersion'), expectVersion: 'sha-new', ...quick });
+    expect(result.summary).toMatch(/^\/version: version mismatch: expected sha-new, got sha-old/);
+  });
+
+  test('fails with a timeout when the server is slower than the budget', async () => {
+    const started = Date.now();
+    const result = await runSmokeTest({ url: faults.url('slow'), ...quick });
+    expect(result.summary).toMatch(/^\/healthz: timeout: no answer within/);
+    expect(Date.now() - started).toBeLessThan(2900);
+  });
+
+  test('retries with backoff until a starting server answers', async () => {
+    const lines: string[] = [];
+    const result = await runSmokeTest({
+      url: faults.url('flaky'),
+      expectVersion: 'sha-new',
+      timeoutSeconds: 10,
+      initialBackoffMs: 50,
+      log: (l) => lines.push(l),
+    });
+    expect(result.ok).toBe(true);
+    expect(lines.filter((l) => l.includes('bad status 503'))).toHaveLength(6);
+    expect(lines).toContain(lines.find((l) => /^✓ \/version \(attempt 3/.test(l)));
+  });
+
+  test.each([
+    [[], 'usage: smoke-test <url>'],
+    [['ftp://x'], 'url is "ftp://x"; expected http:// or https://'],
+    [['http://x', '--timeout', 'soon'], '--timeout is "soon"; expected a positive number of seconds'],
+    [['http://x', '--verbose'], 'unknown option --verbose'],
+  ])('rejects the arguments %j with one line', (args, message) => {
+    expect(parseSmokeArgs(args)).toEqual(expect.stringContaining(message));
+  });
+
+  test('as a command, exits non-zero with one FAILED line', async () => {
+    // Asynchronous: the fault server lives in this process and must keep answering meanwhile.
+    const failure = await promisify(execFile)(
+      'npx',
+      ['tsx', 'tools/smoke-test.ts', faults.url('error500'), '--timeout', '2'],
+      {
+        cwd: PROJECT_ROOT,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in failure && failure.code).toBe(1);
+    expect(failure.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^smoke-test: FAILED: \/healthz: bad status 500/),
+    ]);
+  });
+});

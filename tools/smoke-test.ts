@@ -1,0 +1,146 @@
+// `smoke-test <url> [--expect-version TAG] [--timeout S]`: is the service up, and is it the expected image?
+// The pipeline runs it after the service stage: CloudFormation reports a circuit-breaker rollback as success,
+// so only asking the running tasks for their version catches it.
+
+/** The marker the hello page carries; a page without it is some other server's. */
+export const PAGE_MARKER = 'data-page="hello-privatelink"';
+
+export interface SmokeTestOptions {
+  /** The service's base URL, such as the network stage's ExternalUrl. */
+  readonly url: string;
+  /** The image tag /version must return. @default - any version */
+  readonly expectVersion?: string;
+  /** Overall budget in seconds for all checks with their retries. */
+  readonly timeoutSeconds: number;
+  /** Where progress lines go. */
+  readonly log?: (line: string) => void;
+  /** The first pause between attempts; it doubles up to 5 s. */
+  readonly initialBackoffMs?: number;
+}
+
+export interface SmokeTestResult {
+  readonly ok: boolean;
+  /** One line: what passed, or what failed and why. */
+  readonly summary: string;
+}
+
+interface Check {
+  readonly path: string;
+  /** Returns a problem, or undefined when the response is right. */
+  readonly verify: (status: number, body: string) => string | undefined;
+}
+
+function checks(expectVersion?: string): Check[] {
+  const status200 = (status: number) => (status === 200 ? undefined : `bad status ${status}, expected 200`);
+  return [
+    { path: '/healthz', verify: (status) => status200(status) },
+    {
+      path: '/',
+      verify: (status, body) =>
+        status200(status) ?? (body.includes(PAGE_MARKER) ? undefined : `missing marker ${PAGE_MARKER} in the page`),
+    },
+    {
+      path: '/version',
+      verify: (status, body) => {
+        const actual = body.trim();
+        if (status !== 200) return status200(status);
+        if (expectVersion !== undefined && actual !== expectVersion) {
+          return `version mismatch: expected ${expectVersion}, got ${actual || '(empty)'}`;
+        }
+        return undefined;
+      },
+    },
+  ];
+}
+
+function describeFetchError(error: unknown, attemptMs: number): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout: no answer within ${attemptMs / 1000} s`;
+  const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+  return `unreachable (${cause})`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the checks in order, retrying each with backoff until it passes or the overall deadline passes. */
+export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestResult> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const deadline = started + options.timeoutSeconds * 1000;
+  const base = options.url.replace(/\/+$/, '');
+  for (const check of checks(options.expectVersion)) {
+    let backoff = options.initialBackoffMs ?? 1000;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const remaining = deadline - Date.now();
+      const attemptMs = Math.max(1, Math.min(10_000, remaining));
+      let problem: string | undefined;
+      try {
+        const response = await fetch(`${base}${check.path}`, {
+          signal: AbortSignal.timeout(attemptMs),
+          redirect: 'follow',
+        });
+        problem = check.verify(response.status, await response.text());
+      } catch (error) {
+        problem = describeFetchError(error, attemptMs);
+      }
+      const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+      if (problem === undefined) {
+        log(`✓ ${check.path} (attempt ${attempt}, ${elapsed} s)`);
+        break;
+      }
+      log(`… ${check.path}: ${problem} (attempt ${attempt}, ${elapsed} s)`);
+      if (Date.now() + backoff >= deadline) {
+        return {
+          ok: false,
+          summary: `${check.path}: ${problem} (gave up after ${attempt} attempts, ${elapsed} s of ${options.timeoutSeconds} s)`,
+        };
+      }
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 5000);
+    }
+  }
+  const version = options.expectVersion ? ` serving ${options.expectVersion}` : '';
+  return { ok: true, summary: `${base} is healthy${version}` };
+}
+
+const USAGE = 'usage: smoke-test <url> [--expect-version TAG] [--timeout SECONDS]';
+
+/** Parses the command line; returns options, or a one-line problem. */
+export function parseSmokeArgs(args: readonly string[]): Omit<SmokeTestOptions, 'log'> | string {
+  let url: string | undefined;
+  let expectVersion: string | undefined;
+  let timeoutSeconds = 120;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--expect-version') expectVersion = args[++i];
+    else if (arg === '--timeout') timeoutSeconds = Number(args[++i]);
+    else if (arg.startsWith('--')) return `unknown option ${arg}; ${USAGE}`;
+    else url = arg;
+  }
+  if (!url) return USAGE;
+  if (!/^https?:\/\/[^/\s]+/.test(url)) return `url is "${url}"; expected http:// or https:// and a host`;
+  if (expectVersion === '') return `--expect-version needs a tag; ${USAGE}`;
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    return `--timeout is "${args[args.indexOf('--timeout') + 1]}"; expected a positive number of seconds`;
+  }
+  return { url, expectVersion, timeoutSeconds };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseSmokeArgs(process.argv.slice(2));
+  if (typeof parsed === 'string') {
+    console.error(`smoke-test: ${parsed}`);
+    return 2;
+  }
+  console.log(`smoke-test: ${parsed.url} (timeout ${parsed.timeoutSeconds} s)`);
+  const result = await runSmokeTest({ ...parsed, log: (line) => console.log(`  ${line}`) });
+  if (result.ok) console.log(`smoke-test: PASSED: ${result.summary}`);
+  else console.error(`smoke-test: FAILED: ${result.summary}`);
+  return result.ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}
