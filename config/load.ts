@@ -18,6 +18,31 @@ export interface EnvironmentConfig {
   readonly account: string;
   /** Whether a manual approval gates the service stage. */
   readonly requireApproval: boolean;
+  /** Where the approver is pointed. @default - no link */
+  readonly reviewUrl?: string;
+}
+
+export type PipelineSource =
+  | { readonly type: 's3' }
+  | {
+      readonly type: 'codeconnections';
+      readonly connectionArn: string;
+      readonly repository: string;
+      readonly branch: string;
+    };
+
+export type ScanSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
+
+export interface PipelineConfig {
+  readonly source: PipelineSource;
+  /** The exact CDK CLI version the pipeline installs. */
+  readonly cdkCliVersion: string;
+  /** The lowest scan severity that fails the image publish. */
+  readonly scanSeverityThreshold: ScanSeverity;
+  /** SNS topic told when an approval waits. @default - no notification */
+  readonly approvalTopicArn?: string;
+  /** The smoke test's overall budget. */
+  readonly smokeTestTimeoutSeconds: number;
 }
 
 export interface RegistryConfig {
@@ -62,7 +87,13 @@ export interface DeployConfig {
   readonly environments: readonly EnvironmentConfig[];
   readonly network: NetworkConfig;
   readonly service: ServiceConfig;
+  readonly pipeline: PipelineConfig;
+  /** AWS CLI profiles by account id, for the bootstrap tool. */
+  readonly profiles: Readonly<Record<string, string>>;
 }
+
+/** The CDK CLI this project installs; the pipeline uses the same one unless config pins another. */
+const INSTALLED_CDK_CLI_VERSION: string = (require('aws-cdk/package.json') as { version: string }).version;
 
 /** A configuration problem, with a one-line message naming the field, the value and what is expected. */
 export class ConfigError extends Error {
@@ -141,6 +172,8 @@ type RawConfig = {
   environments: Array<Partial<EnvironmentConfig> & Pick<EnvironmentConfig, 'name' | 'account'>>;
   network: Partial<NetworkConfig> & Pick<NetworkConfig, 'vpcCidr'>;
   service: Partial<ServiceConfig> & Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount'>;
+  pipeline: Partial<PipelineConfig> & Pick<PipelineConfig, 'source'>;
+  profiles?: Record<string, string>;
 };
 
 /** Cross-field rules a JSON schema cannot express. Returns a one-line problem, or undefined. */
@@ -172,6 +205,13 @@ function semanticProblem(file: string, raw: RawConfig): string | undefined {
       return `${file}: field "environments[${i}].name" is "${env.name}"; expected a name no other environment uses`;
     }
     seen.add(env.name);
+  }
+  const topicAccount = raw.pipeline.approvalTopicArn?.split(':')[4];
+  if (topicAccount !== undefined && topicAccount !== raw.toolingAccount) {
+    return (
+      `${file}: field "pipeline.approvalTopicArn" is "${raw.pipeline.approvalTopicArn}"; expected a topic in ` +
+      `the tooling account ${raw.toolingAccount}, where the pipeline runs`
+    );
   }
   const certRegion = raw.network.certificateArn?.split(':')[3];
   if (certRegion !== undefined && certRegion !== raw.region) {
@@ -206,6 +246,13 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
       maxCount: raw.service.desiredCount,
       ...raw.service,
     },
+    pipeline: {
+      cdkCliVersion: INSTALLED_CDK_CLI_VERSION,
+      scanSeverityThreshold: 'CRITICAL',
+      smokeTestTimeoutSeconds: 300,
+      ...raw.pipeline,
+    },
+    profiles: raw.profiles ?? {},
   };
 }
 

@@ -1,0 +1,290 @@
+// `publish-image [--config FILE] [--role-arn ARN] [--dry-run]`: build the image from docker/ and push it to
+// Account A's repository under its content tag, unless that tag is already there; then wait for the scan
+// on push and fail on findings at or above the configured severity. The pipeline runs it in a privileged
+// CodeBuild step that assumes the registry's publisher role; a person can run it locally the same way.
+import { spawn } from 'node:child_process';
+import {
+  DescribeImageScanFindingsCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  type ImageScanFinding,
+} from '@aws-sdk/client-ecr';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../config/load';
+import { publisherRoleName } from '../stages/registry/registry-stack';
+import { DOCKER_CONTEXT_DIR, contentTag } from './image-tag';
+
+/** Severities from least to most severe; a threshold fails on its own level and everything above. */
+export const SEVERITY_ORDER: readonly string[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** Runs docker; injected so tests can stand in for an engine. */
+export interface DockerRunner {
+  run(args: readonly string[], stdin?: string): Promise<{ code: number; output: string }>;
+}
+
+export interface PublishOptions {
+  /** Account A, the registry id. */
+  readonly registryId: string;
+  readonly repositoryName: string;
+  readonly tag: string;
+  /** Docker platform, such as linux/arm64. */
+  readonly platform: string;
+  readonly contextDir: string;
+  readonly severityThreshold: ScanSeverity;
+  readonly scanTimeoutSeconds: number;
+  /** Pause between scan status polls. */
+  readonly pollIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface PublishResult {
+  /** True when the tag was already in the repository and nothing was built. */
+  readonly skipped: boolean;
+  readonly imageUri: string;
+  readonly digest?: string;
+}
+
+/** A publish failure with a one-line reason. */
+export class PublishError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
+/** Turns an ECR error into a one-line reason that names the repository and account. */
+export function describeEcrError(error: unknown, repositoryName: string, registryId: string): string {
+  const e = error as { name?: string; message?: string };
+  if (e.name === 'RepositoryNotFoundException') {
+    return `repository ${repositoryName} not found in account ${registryId}; deploy the registry stage first`;
+  }
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied' || /not authorized/i.test(e.message ?? '')) {
+    return `access denied to repository ${repositoryName} in account ${registryId} (${e.message}); check the publisher role`;
+  }
+  return `ECR call failed for ${repositoryName} in account ${registryId}: ${e.name ?? 'Error'}: ${e.message}`;
+}
+
+async function ecrCall<T>(call: () => Promise<T>, options: PublishOptions): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new PublishError(describeEcrError(error, options.repositoryName, options.registryId));
+  }
+}
+
+async function docker(runner: DockerRunner, what: string, args: string[], stdin?: string): Promise<void> {
+  const { code, output } = await runner.run(args, stdin);
+  if (code !== 0) {
+    const lastLine = output.trim().split('\n').pop() ?? '';
+    throw new PublishError(`docker ${what} failed (exit ${code}): ${lastLine}`);
+  }
+}
+
+function findingsAtOrAbove(findings: readonly ImageScanFinding[], threshold: ScanSeverity): ImageScanFinding[] {
+  const floor = SEVERITY_ORDER.indexOf(threshold);
+  return findings.filter((f) => SEVERITY_ORDER.indexOf(f.severity ?? '') >= floor);
+}
+
+/** Polls the scan on push until it completes, then returns its findings. */
+async function waitForScan(
+  ecr: ECRClient,
+  options: PublishOptions,
+  log: (l: string) => void,
+): Promise<ImageScanFinding[]> {
+  const deadline = Date.now() + options.scanTimeoutSeconds * 1000;
+  for (;;) {
+    let status = 'PENDING';
+    try {
+      const result = await ecr.send(
+        new DescribeImageScanFindingsCommand({
+          registryId: options.registryId,
+          repositoryName: options.repositoryName,
+          imageId: { imageTag: options.tag },
+        }),
+      );
+      status = result.imageScanStatus?.status ?? 'PENDING';
+      if (status === 'COMPLETE') return result.imageScanFindings?.findings ?? [];
+      if (status === 'FAILED' || status === 'UNSUPPORTED_IMAGE') {
+        throw new PublishError(`the image scan ended ${status}: ${result.imageScanStatus?.description ?? ''}`.trim());
+      }
+    } catch (error) {
+      if (error instanceof PublishError) throw error;
+      // Scan on push starts a moment after the push; until then the scan does not exist.
+      if ((error as Error).name !== 'ScanNotFoundException') {
+        throw new PublishError(describeEcrError(error, options.repositoryName, options.registryId));
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new PublishError(
+        `scan timeout: the scan of ${options.tag} was still ${status} after ${options.scanTimeoutSeconds} s`,
+      );
+    }
+    log(`  scan ${status.toLowerCase()}…`);
+    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 5000));
+  }
+}
+
+/** Publishes the image; throws PublishError with a one-line reason. */
+export async function publishImage(
+  ecr: ECRClient,
+  runner: DockerRunner,
+  options: PublishOptions,
+): Promise<PublishResult> {
+  const log = options.log ?? (() => {});
+  const { repositoryName, registryId, tag } = options;
+
+  const repositories = await ecrCall(
+    () => ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: [repositoryName] })),
+    options,
+  );
+  const repositoryUri = repositories.repositories?.[0]?.repositoryUri;
+  if (!repositoryUri)
+    throw new PublishError(describeEcrError({ name: 'RepositoryNotFoundException' }, repositoryName, registryId));
+  const imageUri = `${repositoryUri}:${tag}`;
+
+  const existing = await ecr
+    .send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] }))
+    .catch((error: Error) => {
+      if (error.name === 'ImageNotFoundException') return undefined;
+      throw new PublishError(describeEcrError(error, repositoryName, registryId));
+    });
+  const existingDigest = existing?.imageDetails?.[0]?.imageDigest;
+  if (existingDigest) {
+    log(`${imageUri} already exists (${existingDigest}); nothing changed in ${options.contextDir}, skipping the build`);
+    return { skipped: true, imageUri, digest: existingDigest };
+  }
+
+  const auth = await ecrCall(() => ecr.send(new GetAuthorizationTokenCommand({ registryIds: [registryId] })), options);
+  const token = auth.authorizationData?.[0];
+  const [user, password] = Buffer.from(token?.authorizationToken ?? '', 'base64')
+    .toString()
+    .split(':');
+  log(`logging in to ${token?.proxyEndpoint}`);
+  await docker(
+    runner,
+    'login',
+    ['login', '--username', user, '--password-stdin', token?.proxyEndpoint ?? ''],
+    password,
+  );
+  log(`building ${imageUri} for ${options.platform}`);
+  await docker(runner, 'build', [
+    'build',
+    '--platform',
+    options.platform,
+    '--build-arg',
+    `IMAGE_TAG=${tag}`,
+    '--tag',
+    imageUri,
+    options.contextDir,
+  ]);
+  log(`pushing ${imageUri}`);
+  await docker(runner, 'push', ['push', imageUri]);
+
+  log(`waiting for the scan on push (up to ${options.scanTimeoutSeconds} s)`);
+  const blocking = findingsAtOrAbove(await waitForScan(ecr, options, log), options.severityThreshold);
+  if (blocking.length > 0) {
+    const list = blocking.map((f) => `${f.name} (${f.severity})`).join(', ');
+    throw new PublishError(`${blocking.length} scan finding(s) at or above ${options.severityThreshold}: ${list}`);
+  }
+  const pushed = await ecrCall(
+    () => ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] })),
+    options,
+  );
+  const digest = pushed.imageDetails?.[0]?.imageDigest;
+  log(`published ${imageUri}@${digest}`);
+  return { skipped: false, imageUri, digest };
+}
+
+/** The real docker CLI, streaming its output to stderr as progress. */
+export const dockerCli: DockerRunner = {
+  run: (args, stdin) =>
+    new Promise((resolve) => {
+      const child = spawn('docker', [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      const collect = (d: Buffer) => {
+        output += d.toString();
+        process.stderr.write(d);
+      };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
+      child.on('error', (e) => resolve({ code: 127, output: `cannot run docker: ${e.message}` }));
+      child.on('close', (code) => resolve({ code: code ?? 1, output }));
+      child.stdin.end(stdin ?? '');
+    }),
+};
+
+interface CliArgs {
+  configPath: string;
+  roleArn?: string;
+  dryRun: boolean;
+  scanTimeoutSeconds: number;
+}
+
+function parseArgs(args: readonly string[]): CliArgs {
+  const out: CliArgs = { configPath: DEFAULT_CONFIG_PATH, dryRun: false, scanTimeoutSeconds: 600 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--config') out.configPath = args[++i];
+    else if (arg === '--role-arn') out.roleArn = args[++i];
+    else if (arg === '--dry-run') out.dryRun = true;
+    else if (arg === '--scan-timeout') out.scanTimeoutSeconds = Number(args[++i]);
+    else
+      throw new PublishError(
+        `unknown argument ${arg}; usage: publish-image [--config FILE] [--role-arn ARN] [--scan-timeout S] [--dry-run]`,
+      );
+  }
+  if (!(out.scanTimeoutSeconds > 0)) throw new PublishError('--scan-timeout expects a positive number of seconds');
+  return out;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const config = loadConfig(args.configPath);
+  const options: PublishOptions = {
+    registryId: config.registry.account,
+    repositoryName: config.registry.repositoryName,
+    tag: contentTag(),
+    platform: config.service.cpuArchitecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64',
+    contextDir: DOCKER_CONTEXT_DIR,
+    severityThreshold: config.pipeline.scanSeverityThreshold,
+    scanTimeoutSeconds: args.scanTimeoutSeconds,
+    log: (line) => console.log(line),
+  };
+  const roleArn =
+    args.roleArn ?? `arn:aws:iam::${config.registry.account}:role/${publisherRoleName(config.registry.repositoryName)}`;
+  const uri = `${config.registry.account}.dkr.ecr.${config.region}.amazonaws.com/${options.repositoryName}:${options.tag}`;
+  if (args.dryRun) {
+    console.log(
+      [
+        `publish-image (dry run): nothing is called`,
+        `  assume ${roleArn}`,
+        `  skip everything if ${uri} exists (ecr:DescribeImages)`,
+        `  docker login ${config.registry.account}.dkr.ecr.${config.region}.amazonaws.com`,
+        `  docker build --platform ${options.platform} --build-arg IMAGE_TAG=${options.tag} --tag ${uri} ${options.contextDir}`,
+        `  docker push ${uri}`,
+        `  wait up to ${options.scanTimeoutSeconds} s for the scan on push; fail on ${options.severityThreshold} or worse`,
+      ].join('\n'),
+    );
+    return 0;
+  }
+  const ecr = new ECRClient({
+    region: config.region,
+    credentials: fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'publish-image' } }),
+  });
+  const result = await publishImage(ecr, dockerCli, options);
+  console.log(result.skipped ? `image ${result.imageUri} unchanged` : `image digest ${result.digest}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      const known = error instanceof PublishError || error instanceof ConfigError;
+      console.error(`publish-image: ${known ? error.message : `${error.name}: ${error.message}`}`);
+      process.exit(1);
+    },
+  );
+}
