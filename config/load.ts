@@ -93,7 +93,9 @@ export interface DeployConfig {
 }
 
 /** The CDK CLI this project installs; the pipeline uses the same one unless config pins another. */
-const INSTALLED_CDK_CLI_VERSION: string = (require('aws-cdk/package.json') as { version: string }).version;
+const INSTALLED_CDK_CLI_VERSION: string = JSON.parse(
+  readFileSync(require.resolve('aws-cdk/package.json'), 'utf8'),
+).version;
 
 /** A configuration problem, with a one-line message naming the field, the value and what is expected. */
 export class ConfigError extends Error {
