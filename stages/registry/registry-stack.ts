@@ -38,6 +38,11 @@ export function publisherRoleName(repositoryName: string): string {
   return `${repositoryName.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}-image-publisher`.slice(0, 64);
 }
 
+/** The publisher role's ARN, for the pipeline in another account, which cannot reference the role itself. */
+export function publisherRoleArn(partition: string, account: string, repositoryName: string): string {
+  return `arn:${partition}:iam::${account}:role/${publisherRoleName(repositoryName)}`;
+}
+
 /** Account A: the ECR repository Account B pulls from, and the role the pipeline pushes through. */
 export class RegistryStack extends Stack {
   readonly repository: ecr.Repository;

@@ -37,5 +37,5 @@ export function defaultConfigJson(): Record<string, unknown> {
 export function configWith(change: (json: Record<string, any>) => void = () => {}): DeployConfig {
   const json = structuredClone(defaultConfigJson());
   change(json);
-  return parseConfig(json, 'test.json');
+  return parseConfig(json, 'config/deploy.json');
 }

@@ -24,7 +24,8 @@ describe('cfn-lint', () => {
   const templates = [...templatesIn(defaultAssembly.directory), ...templatesIn(everyFlagAssembly.directory)];
 
   test('finds every template of both apps', () => {
-    expect(templates).toHaveLength(3 + 5);
+    // The pipeline plus registry, network and service per environment.
+    expect(templates).toHaveLength(4 + 6);
   });
 
   test('reports 0 errors and 0 warnings on every synthesized template', () => {

@@ -1,0 +1,232 @@
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type CfnElement,
+  type CfnResource,
+  type StackProps,
+} from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { S3Trigger } from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
+import type { Construct } from 'constructs';
+import type { DeployConfig } from '../config/load';
+import { publisherRoleArn } from '../stages/registry/registry-stack';
+import { acknowledge } from '../stages/nag';
+import type { DeliveryStages } from './delivery-stages';
+import { CODEBUILD_NODE_VERSION, approvalStep, publishImageStep, smokeTestStep } from './steps';
+
+/** Where the deploy workflow uploads each commit in source mode s3. */
+export const SOURCE_OBJECT_KEY = 'source/source.zip';
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: DeployConfig;
+  /** The stages to deploy; the pipeline orders them and owns none of their resources. */
+  readonly stages: DeliveryStages;
+  /** The content tag of docker/ that this synth deploys. */
+  readonly imageTag: string;
+}
+
+/**
+ * The tooling account's self-mutating pipeline:
+ * Source → Synth → SelfMutate → [Registry (A) + PublishImage ‖ first Network (B)] → Approval → Service (B) → SmokeTest,
+ * then, for each further environment in order: Network → Approval → Service → SmokeTest.
+ */
+export class PipelineStack extends Stack {
+  readonly pipeline: CodePipeline;
+  /** The bucket the deploy workflow uploads to, in source mode s3. */
+  readonly sourceBucket?: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config, stages, imageTag } = props;
+
+    const source = this.createSource(config);
+    const configArgs = config.sourcePath === 'config/deploy.json' ? '' : ` -- -c config=${config.sourcePath}`;
+
+    this.pipeline = new CodePipeline(this, 'Pipeline', {
+      pipelineName: config.projectName,
+      pipelineType: codepipeline.PipelineType.V2,
+      selfMutation: true,
+      // Cross-account deploys need a KMS key on the artifact bucket that Accounts A and B can use.
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      cliVersion: config.pipeline.cdkCliVersion,
+      // One deploy action per stack instead of create-then-execute change sets: half the sequential actions.
+      useChangeSets: false,
+      // One CodeBuild project publishes all file assets, not one per asset (aws-cdk#23016).
+      publishAssetsInParallel: false,
+      synth: new ShellStep('Synth', {
+        input: source,
+        commands: ['npm ci --no-audit --no-fund', `npm run synth${configArgs}`],
+        primaryOutputDirectory: 'cdk.out',
+      }),
+      codeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.SMALL,
+        },
+        // npm's cache and docker layers stay on the build host between runs.
+        cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.DOCKER_LAYER),
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: CODEBUILD_NODE_VERSION } } },
+          cache: { paths: ['/root/.npm/**/*'] },
+        }),
+        timeout: Duration.minutes(30),
+      },
+    });
+
+    const topic = config.pipeline.approvalTopicArn
+      ? sns.Topic.fromTopicArn(this, 'ApprovalTopic', config.pipeline.approvalTopicArn)
+      : undefined;
+    const [first, ...rest] = stages.environments;
+
+    // The registry and the first network do not depend on each other, so they deploy side by side.
+    const foundation = this.pipeline.addWave('Foundation');
+    foundation.addStage(stages.registry, {
+      post: [
+        publishImageStep({
+          input: source,
+          publisherRoleArn: publisherRoleArn(this.partition, config.registry.account, config.registry.repositoryName),
+          configPath: config.sourcePath,
+          cpuArchitecture: config.service.cpuArchitecture,
+        }),
+      ],
+    });
+    foundation.addStage(first.network);
+
+    for (const [index, { environment, network, service }] of [first, ...rest].entries()) {
+      if (index > 0) this.pipeline.addStage(network);
+      this.pipeline.addStage(service, {
+        pre: environment.requireApproval ? [approvalStep(environment, imageTag, topic)] : [],
+        post: [
+          smokeTestStep({
+            input: source,
+            environmentName: environment.name,
+            externalUrl: network.stack.externalUrl,
+            expectedVersion: imageTag,
+            timeoutSeconds: config.pipeline.smokeTestTimeoutSeconds,
+          }),
+        ],
+      });
+    }
+
+    this.pipeline.buildPipeline();
+    this.dropRedundantRoleDependency();
+    this.acknowledgePipelineFindings();
+    new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipeline.pipelineName });
+  }
+
+  private createSource(config: DeployConfig): CodePipelineSource {
+    if (config.pipeline.source.type === 'codeconnections') {
+      const { repository, branch, connectionArn } = config.pipeline.source;
+      return CodePipelineSource.connection(repository, branch, {
+        connectionArn,
+        triggerOnPush: true,
+        actionName: 'Source',
+      });
+    }
+    const accessLogs = new s3.Bucket(this, 'SourceAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(accessLogs, {
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the source bucket access-log sink; logging it elsewhere would only move the question',
+    });
+    const bucket = new s3.Bucket(this, 'SourceBucket', {
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'source/',
+      // Old commits stay retrievable for a month, for re-runs and audits.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (this as { sourceBucket?: s3.Bucket }).sourceBucket = bucket;
+    new CfnOutput(this, 'SourceBucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'SourceObjectKey', { value: SOURCE_OBJECT_KEY });
+    // No trigger: the deploy workflow starts the pipeline on exactly the object version it uploaded.
+    return CodePipelineSource.s3(bucket, SOURCE_OBJECT_KEY, { trigger: S3Trigger.NONE, actionName: 'Source' });
+  }
+
+  /**
+   * CodePipeline both reads its role's ARN and DependsOn the role; cfn-lint (W3005) flags the duplicate.
+   * The dependency on the role's policy stays: the pipeline must not start before its permissions exist.
+   */
+  private dropRedundantRoleDependency(): void {
+    const pipeline = this.pipeline.pipeline;
+    const rolePolicy = pipeline.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnElement;
+    (pipeline.node.defaultChild as CfnResource).addOverride('DependsOn', [this.getLogicalId(rolePolicy)]);
+  }
+
+  /**
+   * Findings on the grants CDK Pipelines generates, each with why it stands. They are all scoped to the
+   * pipeline's own artifact bucket and key, its own CodeBuild projects, or CDK's bootstrap roles.
+   */
+  private acknowledgePipelineFindings(): void {
+    const pipeline = this.pipeline.pipeline;
+    acknowledge(pipeline.artifactBucket, {
+      id: 'AwsSolutions-S1',
+      reason: 'Pipeline artifacts are transient and written only by the pipeline roles; CloudTrail records the access',
+    });
+    const artifactBucket = this.getLogicalId(pipeline.artifactBucket.node.defaultChild as CfnElement);
+    const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    const objectActions =
+      'the read/write action families of the artifact grant, limited to the pipeline artifact bucket';
+    const acks = [
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) =>
+        iam5(`Action::${a}`, `${a} is one of ${objectActions}`),
+      ),
+      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((a) =>
+        iam5(`Action::${a}`, `${a} covers the data-key variants needed to use the pipeline's own artifact key only`),
+      ),
+      iam5(
+        `Resource::<${artifactBucket}.Arn>/*`,
+        'Artifacts are objects with generated keys inside the pipeline bucket',
+      ),
+      iam5(
+        `Resource::arn:*:iam::${this.account}:role/*`,
+        'Self-mutation assumes the CDK bootstrap roles, which CDK Pipelines narrows with an aws-cdk:bootstrap-role tag condition',
+      ),
+      iam5(
+        'Resource::*',
+        'Self-mutation and asset publishing describe stacks and assume bootstrap roles found only at deploy time; tag conditions narrow them',
+      ),
+      iam5(
+        `Resource::arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/*`,
+        'The shared asset-publishing role writes the logs of its CodeBuild projects, whose names are generated',
+      ),
+      iam5(
+        `Resource::arn:${this.partition}:codebuild:${this.region}:${this.account}:report-group/*`,
+        'The shared asset-publishing role writes the test reports of its CodeBuild projects, whose names are generated',
+      ),
+    ];
+    for (const project of this.node
+      .findAll()
+      .filter((c): c is codebuild.CfnProject => c instanceof codebuild.CfnProject)) {
+      const id = this.getLogicalId(project);
+      acks.push(
+        iam5(
+          `Resource::arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${id}>:*`,
+          'Each build writes its own log streams inside its project log group',
+        ),
+        iam5(
+          `Resource::arn:${this.partition}:codebuild:${this.region}:${this.account}:report-group/<${id}>-*`,
+          'Each project writes only report groups named after itself',
+        ),
+      );
+    }
+    acknowledge(this.pipeline, ...acks);
+  }
+}

@@ -1,0 +1,81 @@
+import type { CfnOutput } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { CodeBuildStep, ManualApprovalStep, type IFileSetProducer } from 'aws-cdk-lib/pipelines';
+import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
+
+/** Node on CodeBuild, the same major version as `.nvmrc`. */
+export const CODEBUILD_NODE_VERSION = '20';
+
+export interface PublishImageStepProps {
+  /** The repository checkout: docker/, config/ and tools/. */
+  readonly input: IFileSetProducer;
+  /** The registry's publisher role, assumed across accounts. */
+  readonly publisherRoleArn: string;
+  /** The config file synth used, so publishing targets the same repository. */
+  readonly configPath: string;
+  /** Builds run natively on the task's architecture: no emulation, no cross-build surprises. */
+  readonly cpuArchitecture: CpuArchitecture;
+}
+
+/**
+ * Builds and pushes the image into Account A's repository with the project's publish tool. Privileged,
+ * because docker build needs it; its only extra permission is assuming the publisher role.
+ */
+export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
+  return new CodeBuildStep('PublishImage', {
+    input: props.input,
+    buildEnvironment: {
+      privileged: true,
+      buildImage:
+        props.cpuArchitecture === 'ARM64'
+          ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0
+          : codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: codebuild.ComputeType.SMALL,
+    },
+    commands: [
+      'npm ci --no-audit --no-fund',
+      `npx tsx tools/publish-image.ts --config ${props.configPath} --role-arn ${props.publisherRoleArn}`,
+    ],
+    rolePolicyStatements: [
+      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.publisherRoleArn] }),
+    ],
+  });
+}
+
+export interface SmokeTestStepProps {
+  readonly input: IFileSetProducer;
+  readonly environmentName: string;
+  /** The network stage's ExternalUrl output, resolved when the step runs. */
+  readonly externalUrl: CfnOutput;
+  /** The image tag the service must report at /version. */
+  readonly expectedVersion: string;
+  readonly timeoutSeconds: number;
+}
+
+/** Curls the live service through the project's smoke tool; a circuit-breaker rollback fails it on /version. */
+export function smokeTestStep(props: SmokeTestStepProps): CodeBuildStep {
+  return new CodeBuildStep(`SmokeTest-${props.environmentName}`, {
+    input: props.input,
+    envFromCfnOutputs: { EXTERNAL_URL: props.externalUrl },
+    env: { EXPECTED_VERSION: props.expectedVersion },
+    commands: [
+      'npm ci --no-audit --no-fund',
+      `npx tsx tools/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}`,
+    ],
+  });
+}
+
+/** The gate before an environment's service stage: a person approves, optionally told through SNS. */
+export function approvalStep(
+  environment: EnvironmentConfig,
+  imageTag: string,
+  notificationTopic?: sns.ITopic,
+): ManualApprovalStep {
+  return new ManualApprovalStep(`Approve-${environment.name}`, {
+    comment: `Deploy image ${imageTag} to ${environment.name} (account ${environment.account})?`,
+    reviewUrl: environment.reviewUrl,
+    notificationTopic,
+  });
+}

@@ -1,0 +1,242 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { SOURCE_OBJECT_KEY } from '../../pipeline/pipeline-stack';
+import { configWith, newProjectApp } from '../helpers/cdk';
+
+const TAG = 'sha-0123456789abcdef';
+// GIVEN the default app (S3 source, one approved environment), and a variant with a CodeConnections
+// source and two environments, staging without approval then production with it
+const defaultApp = buildDeliveryApp(newProjectApp(), configWith(), TAG);
+const template = Template.fromStack(defaultApp.pipeline);
+const twoEnvironments = Template.fromStack(
+  buildDeliveryApp(
+    newProjectApp(),
+    configWith((json) => {
+      json.pipeline.source = {
+        type: 'codeconnections',
+        connectionArn: 'arn:aws:codeconnections:us-east-2:111111111111:connection/11111111-2222-3333-4444-555555555555',
+        repository: 'acme/hello-privatelink',
+        branch: 'main',
+      };
+      json.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:111111111111:deploy-approvals';
+      json.environments = [
+        { name: 'staging', account: '222222222222', requireApproval: false },
+        {
+          name: 'production',
+          account: '333333333333',
+          requireApproval: true,
+          reviewUrl: 'https://example.com/changes',
+        },
+      ];
+    }),
+    TAG,
+  ).pipeline,
+);
+
+type Action = {
+  Name: string;
+  ActionTypeId: { Category: string; Provider: string };
+  RunOrder: number;
+  Configuration?: any;
+  RoleArn?: any;
+};
+function stagesOf(t: Template): Array<{ Name: string; Actions: Action[] }> {
+  return Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
+}
+const actionsIn = (t: Template, stage: string) => stagesOf(t).find((s) => s.Name === stage)!.Actions;
+function projectFor(t: Template, action: Action) {
+  const projects = t.findResources('AWS::CodeBuild::Project');
+  return projects[action.Configuration.ProjectName.Ref].Properties;
+}
+
+describe('the pipeline stack (tooling account)', () => {
+  test('deploys into the tooling account as a V2 pipeline', () => {
+    expect(defaultApp.pipeline.account).toBe('111111111111');
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: 'hello-privatelink' });
+  });
+
+  test('orders Source, Synth, SelfMutate, assets, Registry with PublishImage beside Network, then approval, service, smoke test', () => {
+    expect(stagesOf(template).map((s) => s.Name)).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Assets',
+      'Foundation',
+      'ProductionService',
+    ]);
+    expect(actionsIn(template, 'Foundation').map((a) => [a.Name, a.RunOrder])).toEqual([
+      ['Registry.hello-privatelink-registry.Deploy', 1],
+      ['ProductionNetwork.hello-privatelink-production-network.Deploy', 1],
+      ['Registry.PublishImage', 2],
+    ]);
+    expect(actionsIn(template, 'ProductionService').map((a) => [a.ActionTypeId.Category, a.RunOrder])).toEqual([
+      ['Approval', 1],
+      ['Deploy', 2],
+      ['Build', 3],
+    ]);
+  });
+
+  test('mutates itself with the pinned CDK CLI', () => {
+    const [selfMutate] = actionsIn(template, 'UpdatePipeline');
+    expect(selfMutate.Name).toBe('SelfMutate');
+    const buildSpec = JSON.parse(projectFor(template, selfMutate).Source.BuildSpec);
+    expect(buildSpec.phases.install.commands).toContain('npm install -g aws-cdk@2.1148.1');
+    expect(buildSpec.phases.build.commands.join(' ')).toContain('cdk -a . deploy Pipeline --require-approval=never');
+  });
+
+  test('synthesizes with the project synth, which selects every stack', () => {
+    const [synth] = actionsIn(template, 'Build');
+    const buildSpec = JSON.parse(projectFor(template, synth).Source.BuildSpec);
+    expect(buildSpec.phases.build.commands).toEqual(['npm ci --no-audit --no-fund', 'npm run synth']);
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(buildSpec.cache.paths).toEqual(['/root/.npm/**/*']);
+    expect(projectFor(template, synth).Cache).toEqual({
+      Type: 'LOCAL',
+      Modes: ['LOCAL_CUSTOM_CACHE', 'LOCAL_DOCKER_LAYER_CACHE'],
+    });
+  });
+
+  test("deploys the registry with Account A's bootstrap roles and the stages of B with B's", () => {
+    const deploys = stagesOf(template)
+      .flatMap((s) => s.Actions)
+      .filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+    const roleOf = (stackName: string) =>
+      JSON.stringify(deploys.find((a) => a.Configuration.StackName === stackName)!.RoleArn);
+    expect(roleOf('hello-privatelink-registry')).toContain(
+      ':iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222',
+    );
+    expect(roleOf('hello-privatelink-production-network')).toContain(
+      ':iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333',
+    );
+    expect(roleOf('hello-privatelink-production-service')).toContain(
+      ':iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333',
+    );
+    for (const deploy of deploys) {
+      expect(JSON.stringify(deploy.Configuration.RoleArn)).toMatch(
+        /cdk-hnb659fds-cfn-exec-role-(222222222222|333333333333)/,
+      );
+    }
+  });
+
+  test('publishes the image from a privileged build that may only assume the registry publisher role', () => {
+    const publish = actionsIn(template, 'Foundation').find((a) => a.Name === 'Registry.PublishImage')!;
+    const project = projectFor(template, publish);
+    expect(project.Environment).toMatchObject({
+      PrivilegedMode: true,
+      Type: 'ARM_CONTAINER',
+      ComputeType: 'BUILD_GENERAL1_SMALL',
+    });
+    const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
+    expect(commands[1]).toBe(
+      'npx tsx tools/publish-image.ts --config config/deploy.json --role-arn arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Resource: 'arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
+          },
+        ]),
+      },
+    });
+  });
+
+  test('gates the service stage with a manual approval', () => {
+    const [approval] = actionsIn(template, 'ProductionService');
+    expect(approval).toMatchObject({
+      Name: 'Approve-production',
+      ActionTypeId: { Category: 'Approval', Provider: 'Manual' },
+      Configuration: { CustomData: `Deploy image ${TAG} to production (account 333333333333)?` },
+    });
+  });
+
+  test('smoke-tests the live service with ExternalUrl from the network stage and the expected tag', () => {
+    const smoke = actionsIn(template, 'ProductionService')[2];
+    const variables = JSON.parse(smoke.Configuration.EnvironmentVariables);
+    expect(variables).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'EXTERNAL_URL',
+          type: 'PLAINTEXT',
+          value: expect.stringMatching(/^#\{ProductionNetwork\w+\.ExternalUrl\}$/),
+        },
+      ]),
+    );
+    const project = projectFor(template, smoke);
+    expect(project.Environment.EnvironmentVariables).toEqual(
+      expect.arrayContaining([{ Name: 'EXPECTED_VERSION', Type: 'PLAINTEXT', Value: TAG }]),
+    );
+    const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
+    expect(commands).toContain(
+      'npx tsx tools/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout 300',
+    );
+    const networkDeploy = actionsIn(template, 'Foundation')[1];
+    expect(networkDeploy.Configuration.StackName).toBe('hello-privatelink-production-network');
+  });
+
+  test('encrypts artifacts with a rotating KMS key usable across accounts', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('keeps the source in a versioned, encrypted, TLS-only, private bucket, started only by the deploy workflow', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'source/' }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^SourceBucket') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const [source] = actionsIn(template, 'Source');
+    expect(source).toMatchObject({ Name: 'Source', ActionTypeId: { Provider: 'S3' } });
+    expect(source.Configuration).toMatchObject({ S3ObjectKey: SOURCE_OBJECT_KEY, PollForSourceChanges: false });
+    template.hasOutput('SourceBucketName', {});
+  });
+
+  test('creates one CodeBuild project per job and one for all assets', () => {
+    template.resourceCountIs('AWS::CodeBuild::Project', 5);
+  });
+
+  test('with a CodeConnections source, starts on pushes to the branch', () => {
+    const [source] = actionsIn(twoEnvironments, 'Source');
+    expect(source).toMatchObject({ ActionTypeId: { Provider: 'CodeStarSourceConnection' } });
+    expect(source.Configuration).toMatchObject({ FullRepositoryId: 'acme/hello-privatelink', BranchName: 'main' });
+    twoEnvironments.resourceCountIs('AWS::S3::Bucket', 1);
+  });
+
+  test('deploys environments in order: staging unapproved, then production behind an approval with SNS and a review link', () => {
+    expect(stagesOf(twoEnvironments).map((s) => s.Name)).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Assets',
+      'Foundation',
+      'StagingService',
+      'ProductionNetwork',
+      'ProductionService',
+    ]);
+    expect(actionsIn(twoEnvironments, 'Foundation').map((a) => a.Name)).toContain(
+      'StagingNetwork.hello-privatelink-staging-network.Deploy',
+    );
+    expect(actionsIn(twoEnvironments, 'StagingService').map((a) => a.ActionTypeId.Category)).toEqual([
+      'Deploy',
+      'Build',
+    ]);
+    const [approval] = actionsIn(twoEnvironments, 'ProductionService');
+    expect(approval.Configuration).toMatchObject({
+      NotificationArn: 'arn:aws:sns:us-east-2:111111111111:deploy-approvals',
+      ExternalEntityLink: 'https://example.com/changes',
+    });
+  });
+});
