@@ -2,6 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readPlan } from '../../tools/plan';
+import { contentTag } from '../../tools/image-tag';
 import { PROJECT_ROOT } from '../helpers/cdk';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
@@ -41,6 +45,21 @@ describe('npm run synth', () => {
       expect(stdout).toContain(stage);
     }
     expect(stdout).toMatch(/rollout of Service\w+: 35 s modelled/);
+  });
+
+  test('deploys the same image tag that publish-image pushes: both hash docker/ with one function', async () => {
+    await good;
+    const tag = contentTag(path.join(PROJECT_ROOT, 'docker'));
+    const { CloudAssembly } = await import('@aws-cdk/cloud-assembly-api');
+    const serviceStack = readPlan(outdir).find((p) => p.stage === 'ProductionService')!.stacks[0];
+    const template = new CloudAssembly(path.join(outdir, 'assembly-ProductionService')).getStackByName(
+      serviceStack.stackName,
+    ).template;
+    expect(template.Outputs.ImageTag.Value).toBe(tag);
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'tools/publish-image.ts', '--dry-run'], {
+      cwd: PROJECT_ROOT,
+    });
+    expect(stdout).toContain(`--build-arg IMAGE_TAG=${tag} `);
   });
 
   test('stops on a bad config with one line naming the file, and no stack trace', async () => {
