@@ -76,6 +76,15 @@ export interface ServiceConfig {
   readonly logRetentionDays: number;
 }
 
+export interface GitHubConfig {
+  /** owner/name; the OIDC roles trust only this repository. */
+  readonly repository: string;
+  /** Reuse this provider instead of creating one. @default - a new provider */
+  readonly oidcProviderArn?: string;
+  /** Whether pull requests get a read-only role for cdk diff. */
+  readonly diffRole: boolean;
+}
+
 /** The validated deployment configuration, with every default filled in. */
 export interface DeployConfig {
   /** The file it was read from, for messages. */
@@ -88,6 +97,8 @@ export interface DeployConfig {
   readonly network: NetworkConfig;
   readonly service: ServiceConfig;
   readonly pipeline: PipelineConfig;
+  /** GitHub Actions access. @default - no OIDC stack */
+  readonly github?: GitHubConfig;
   /** AWS CLI profiles by account id, for the bootstrap tool. */
   readonly profiles: Readonly<Record<string, string>>;
 }
@@ -176,6 +187,7 @@ type RawConfig = {
   service: Partial<ServiceConfig> & Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount'>;
   pipeline: Partial<PipelineConfig> & Pick<PipelineConfig, 'source'>;
   profiles?: Record<string, string>;
+  github?: Partial<GitHubConfig> & Pick<GitHubConfig, 'repository'>;
 };
 
 /** Cross-field rules a JSON schema cannot express. Returns a one-line problem, or undefined. */
@@ -255,6 +267,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
       ...raw.pipeline,
     },
     profiles: raw.profiles ?? {},
+    github: raw.github && { diffRole: false, ...raw.github },
   };
 }
 

@@ -2,13 +2,16 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeployConfig } from '../config/load';
 import { createDeliveryStages, pipelineStackName, type DeliveryStages } from './delivery-stages';
-import { PipelineStack } from './pipeline-stack';
+import { GitHubOidcStack } from './github-oidc-stack';
+import { PipelineStack, SOURCE_OBJECT_KEY, sourceBucketName } from './pipeline-stack';
 
 /** Everything the app holds, for the entry point, the plan and the tests. */
 export interface DeliveryApp {
   readonly app: App;
   readonly stages: DeliveryStages;
   readonly pipeline: PipelineStack;
+  /** GitHub Actions' roles, when config names a repository. */
+  readonly github?: GitHubOidcStack;
 }
 
 /** Composes the app from a validated config and the image tag. Reads no files or environment. */
@@ -24,5 +27,20 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
     stages,
     imageTag,
   });
-  return { app, stages, pipeline };
+  const github =
+    config.github &&
+    new GitHubOidcStack(app, 'GitHubOidc', {
+      env: { account: config.toolingAccount, region: config.region },
+      stackName: `${config.projectName}-github-oidc`,
+      description: `OIDC roles for the GitHub workflows of ${config.github.repository}`,
+      repository: config.github.repository,
+      oidcProviderArn: config.github.oidcProviderArn,
+      diffRole: config.github.diffRole,
+      pipelineName: config.projectName,
+      pipelineStackName: pipelineStackName(config),
+      sourceBucketName: sourceBucketName(config),
+      sourceObjectKey: SOURCE_OBJECT_KEY,
+      diffAccounts: [config.registry.account, ...config.environments.map((e) => e.account)],
+    });
+  return { app, stages, pipeline, github };
 }

@@ -23,6 +23,11 @@ import { CODEBUILD_NODE_VERSION, approvalStep, publishImageStep, smokeTestStep }
 /** Where the deploy workflow uploads each commit in source mode s3. */
 export const SOURCE_OBJECT_KEY = 'source/source.zip';
 
+/** The source bucket's name: fixed, because the deploy workflow and its role address it before the stack exists. */
+export function sourceBucketName(config: DeployConfig): string {
+  return `${config.projectName}-source-${config.toolingAccount}`;
+}
+
 export interface PipelineStackProps extends StackProps {
   readonly config: DeployConfig;
   /** The stages to deploy; the pipeline orders them and owns none of their resources. */
@@ -143,6 +148,7 @@ export class PipelineStack extends Stack {
       reason: 'This bucket is the source bucket access-log sink; logging it elsewhere would only move the question',
     });
     const bucket = new s3.Bucket(this, 'SourceBucket', {
+      bucketName: sourceBucketName(config),
       versioned: true,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

@@ -1,0 +1,164 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../stages/nag';
+
+/** GitHub Actions' token issuer. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+/** The CDK bootstrap qualifier these accounts use. */
+const QUALIFIER = 'hnb659fds';
+
+export interface GitHubOidcStackProps extends StackProps {
+  /** owner/name; the roles trust this repository only. */
+  readonly repository: string;
+  /** Reuse an existing provider. @default - create one */
+  readonly oidcProviderArn?: string;
+  /** Create the read-only role pull requests use for cdk diff. */
+  readonly diffRole: boolean;
+  readonly pipelineName: string;
+  readonly pipelineStackName: string;
+  readonly sourceBucketName: string;
+  readonly sourceObjectKey: string;
+  /** Accounts whose deployed stacks `cdk diff` reads, through their CDK lookup roles. */
+  readonly diffAccounts: readonly string[];
+}
+
+/** The exact trust conditions for one GitHub subject: audience STS, and a subject without wildcards. */
+export function githubTrustConditions(subject: string): Record<string, Record<string, string>> {
+  return { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subject } };
+}
+
+/**
+ * Problems with roles that GitHub tokens can assume: each must pin the audience to STS and the subject to one
+ * exact repository context, never a wildcard (which would let any repository or branch of an owner in).
+ */
+export function githubTrustProblems(stack: Stack): string[] {
+  const problems: string[] = [];
+  for (const role of stack.node.findAll().filter((c): c is iam.CfnRole => c instanceof iam.CfnRole)) {
+    const document = stack.resolve(role.assumeRolePolicyDocument) as { Statement?: Array<Record<string, any>> };
+    for (const statement of document.Statement ?? []) {
+      if (
+        !JSON.stringify(statement.Principal ?? {}).includes(GITHUB_OIDC_HOST) &&
+        !JSON.stringify(statement.Principal ?? {}).includes('oidc-provider')
+      )
+        continue;
+      const where = role.node.path;
+      const equals = statement.Condition?.StringEquals ?? {};
+      if (equals[`${GITHUB_OIDC_HOST}:aud`] !== 'sts.amazonaws.com')
+        problems.push(`${where}: the trust does not pin aud to sts.amazonaws.com`);
+      const subject = equals[`${GITHUB_OIDC_HOST}:sub`];
+      if (typeof subject !== 'string' || subject.includes('*')) {
+        problems.push(
+          `${where}: the trust must pin sub to one exact value with StringEquals, not ${JSON.stringify(subject ?? statement.Condition)}`,
+        );
+      }
+      if (statement.Condition?.StringLike) problems.push(`${where}: StringLike lets wildcards into a GitHub trust`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The tooling account's door for GitHub Actions: the OIDC provider, the deploy role the production environment
+ * assumes, and an optional read-only role for pull-request diffs.
+ */
+export class GitHubOidcStack extends Stack {
+  readonly deployRole: iam.Role;
+  readonly diffRole?: iam.Role;
+
+  constructor(scope: Construct, id: string, props: GitHubOidcStackProps) {
+    super(scope, id, props);
+    const provider = props.oidcProviderArn
+      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'Provider', props.oidcProviderArn)
+      : new iam.OidcProviderNative(this, 'Provider', {
+          url: `https://${GITHUB_OIDC_HOST}`,
+          clientIds: ['sts.amazonaws.com'],
+        });
+    const bootstrapRole = (account: string, kind: string) =>
+      `arn:${this.partition}:iam::${account}:role/cdk-${QUALIFIER}-${kind}-role-${account}-${this.region}`;
+
+    this.deployRole = new iam.Role(this, 'DeployRole', {
+      description: `GitHub Actions deploys of ${props.repository} from the production environment`,
+      assumedBy: new iam.WebIdentityPrincipal(
+        provider.oidcProviderArn,
+        githubTrustConditions(`repo:${props.repository}:environment:production`),
+      ),
+      maxSessionDuration: Duration.hours(2),
+    });
+    const pipelineArn = this.formatArn({ service: 'codepipeline', resource: props.pipelineName });
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'UploadTheCommit',
+        actions: ['s3:PutObject'],
+        resources: [`arn:${this.partition}:s3:::${props.sourceBucketName}/${props.sourceObjectKey}`],
+      }),
+    );
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartAndFollowThePipeline',
+        actions: [
+          'codepipeline:StartPipelineExecution',
+          'codepipeline:GetPipelineExecution',
+          'codepipeline:GetPipelineState',
+          'codepipeline:ListPipelineExecutions',
+          'codepipeline:ListActionExecutions',
+        ],
+        resources: [pipelineArn],
+      }),
+    );
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FindThePipelineStack',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [
+          this.formatArn({
+            service: 'cloudformation',
+            resource: 'stack',
+            resourceName: `${props.pipelineStackName}/*`,
+          }),
+        ],
+      }),
+    );
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FirstDeployOfThePipelineThroughCdkBootstrapRoles',
+        actions: ['sts:AssumeRole'],
+        resources: ['deploy', 'file-publishing', 'lookup'].map((kind) => bootstrapRole(this.account, kind)),
+      }),
+    );
+    acknowledge(this.deployRole, {
+      id: `AwsSolutions-IAM5[Resource::arn:${this.partition}:cloudformation:${this.region}:${this.account}:stack/${props.pipelineStackName}/*]`,
+      reason: 'A stack ARN ends in a generated id; the name pins it to the pipeline stack',
+    });
+    new CfnOutput(this, 'DeployRoleArn', {
+      value: this.deployRole.roleArn,
+      description: 'GitHub variable DEPLOY_ROLE_ARN',
+    });
+
+    if (props.diffRole) {
+      this.diffRole = new iam.Role(this, 'DiffRole', {
+        description: `Read-only cdk diff for pull requests of ${props.repository}`,
+        assumedBy: new iam.WebIdentityPrincipal(
+          provider.oidcProviderArn,
+          githubTrustConditions(`repo:${props.repository}:pull_request`),
+        ),
+        maxSessionDuration: Duration.hours(1),
+      });
+      this.diffRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadDeployedTemplatesThroughCdkLookupRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [...new Set([this.account, ...props.diffAccounts])].map((account) =>
+            bootstrapRole(account, 'lookup'),
+          ),
+        }),
+      );
+      new CfnOutput(this, 'DiffRoleArn', {
+        value: this.diffRole.roleArn,
+        description: 'GitHub variable DIFF_ROLE_ARN',
+      });
+    }
+
+    this.node.addValidation({ validate: () => githubTrustProblems(this) });
+  }
+}

@@ -1,0 +1,158 @@
+import type { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { GITHUB_OIDC_HOST, GitHubOidcStack, githubTrustConditions } from '../../pipeline/github-oidc-stack';
+import { configWith, newProjectApp } from '../helpers/cdk';
+
+// GIVEN the default config, whose repository is my-org/hello-privatelink with a diff role
+const { github } = buildDeliveryApp(newProjectApp(), configWith(), 'sha-0123456789abcdef');
+const template = Template.fromStack(github!);
+const roleTrust = (id: string) =>
+  Object.entries(template.findResources('AWS::IAM::Role')).find(([logicalId]) => logicalId.startsWith(id))![1]
+    .Properties.AssumeRolePolicyDocument.Statement;
+
+function standaloneOidcStack(): GitHubOidcStack {
+  return new GitHubOidcStack(newProjectApp(), 'Oidc', {
+    env: { account: '111111111111', region: 'us-east-2' },
+    repository: 'acme/app',
+    diffRole: false,
+    pipelineName: 'p',
+    pipelineStackName: 'p-pipeline',
+    sourceBucketName: 'p-source-111111111111',
+    sourceObjectKey: 'source/source.zip',
+    diffAccounts: [],
+  });
+}
+
+describe('the GitHub OIDC stack (tooling account)', () => {
+  test('creates the GitHub OIDC provider for audience sts.amazonaws.com', () => {
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: `https://${GITHUB_OIDC_HOST}`,
+      ClientIdList: ['sts.amazonaws.com'],
+    });
+  });
+
+  test('trusts the deploy role only to the production environment of the repository', () => {
+    expect(roleTrust('DeployRole')).toEqual([
+      {
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Effect: 'Allow',
+        Principal: { Federated: { Ref: expect.stringMatching(/^Provider/) } },
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:my-org/hello-privatelink:environment:production',
+          },
+        },
+      },
+    ]);
+  });
+
+  test('trusts the diff role only to pull requests of the repository', () => {
+    expect(roleTrust('DiffRole')[0].Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': 'repo:my-org/hello-privatelink:pull_request',
+      },
+    });
+  });
+
+  test('lets the deploy role upload the commit, drive the pipeline, and assume the bootstrap roles, nothing more', () => {
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^DeployRole') }] },
+      }),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+    expect(statements.map((st) => st.Sid).sort()).toEqual([
+      'FindThePipelineStack',
+      'FirstDeployOfThePipelineThroughCdkBootstrapRoles',
+      'StartAndFollowThePipeline',
+      'UploadTheCommit',
+    ]);
+    const statement = (sid: string) => statements.find((st) => st.Sid === sid)!;
+    expect(statement('UploadTheCommit')).toMatchObject({
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111/source/source.zip',
+    });
+    expect(statement('StartAndFollowThePipeline').Resource).toBe(
+      'arn:aws:codepipeline:us-east-2:111111111111:hello-privatelink',
+    );
+    expect(statement('FindThePipelineStack')).toMatchObject({
+      Action: 'cloudformation:DescribeStacks',
+      Resource: 'arn:aws:cloudformation:us-east-2:111111111111:stack/hello-privatelink-pipeline/*',
+    });
+    expect(statement('FirstDeployOfThePipelineThroughCdkBootstrapRoles')).toMatchObject({
+      Action: 'sts:AssumeRole',
+      Resource: ['deploy', 'file-publishing', 'lookup'].map(
+        (k) => `arn:aws:iam::111111111111:role/cdk-hnb659fds-${k}-role-111111111111-us-east-2`,
+      ),
+    });
+  });
+
+  test('lets the diff role assume only the lookup roles of the configured accounts', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^DiffRole') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'ReadDeployedTemplatesThroughCdkLookupRoles',
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: ['111111111111', '222222222222', '333333333333'].map(
+              (a) => `arn:aws:iam::${a}:role/cdk-hnb659fds-lookup-role-${a}-us-east-2`,
+            ),
+          },
+        ],
+      },
+    });
+  });
+
+  test('reuses an existing provider by ARN instead of creating one', () => {
+    const reused = buildDeliveryApp(
+      newProjectApp(),
+      configWith(
+        (json) => (json.github.oidcProviderArn = `arn:aws:iam::111111111111:oidc-provider/${GITHUB_OIDC_HOST}`),
+      ),
+      'sha-0123456789abcdef',
+    ).github!;
+    const t = Template.fromStack(reused);
+    t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(JSON.stringify(t.toJSON())).toContain(`oidc-provider/${GITHUB_OIDC_HOST}`);
+  });
+
+  test.each([
+    [
+      'trusts every repository of the owner (repo:ORG/*)',
+      {
+        StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: 'repo:acme/*' },
+        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
+      },
+      /must pin sub to one exact value/,
+    ],
+    [
+      'lacks the audience condition',
+      { StringEquals: { [`${GITHUB_OIDC_HOST}:sub`]: 'repo:acme/app:environment:production' } },
+      /does not pin aud to sts\.amazonaws\.com/,
+    ],
+  ])('fails synth for a role that %s', (_case, conditions, problem) => {
+    // GIVEN a sound OIDC stack WHEN a careless role joins it THEN synth stops and names the problem
+    const stack = standaloneOidcStack();
+    new iam.Role(stack, 'CarelessRole', {
+      assumedBy: new iam.WebIdentityPrincipal(
+        `arn:aws:iam::111111111111:oidc-provider/${GITHUB_OIDC_HOST}`,
+        conditions,
+      ),
+    });
+    expect(() => (stack.node.root as App).synth()).toThrow(problem);
+  });
+
+  test('passes synth for the exact conditions it builds', () => {
+    const stack = standaloneOidcStack();
+    expect(githubTrustConditions('repo:acme/app:pull_request').StringEquals[`${GITHUB_OIDC_HOST}:sub`]).toBe(
+      'repo:acme/app:pull_request',
+    );
+    expect(() => (stack.node.root as App).synth()).not.toThrow();
+  });
+});
