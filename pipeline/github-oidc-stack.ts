@@ -28,6 +28,11 @@ export function githubTrustConditions(subject: string): Record<string, Record<st
   return { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subject } };
 }
 
+interface TrustStatement {
+  readonly Action?: string | string[];
+  readonly Condition?: { StringEquals?: Record<string, unknown>; StringLike?: Record<string, unknown> };
+}
+
 /**
  * Problems with roles that GitHub tokens can assume: each must pin the audience to STS and the subject to one
  * exact repository context, never a wildcard (which would let any repository or branch of an owner in).
@@ -35,13 +40,10 @@ export function githubTrustConditions(subject: string): Record<string, Record<st
 export function githubTrustProblems(stack: Stack): string[] {
   const problems: string[] = [];
   for (const role of stack.node.findAll().filter((c): c is iam.CfnRole => c instanceof iam.CfnRole)) {
-    const document = stack.resolve(role.assumeRolePolicyDocument) as { Statement?: Array<Record<string, any>> };
+    const document = stack.resolve(role.assumeRolePolicyDocument) as { Statement?: TrustStatement[] };
     for (const statement of document.Statement ?? []) {
-      if (
-        !JSON.stringify(statement.Principal ?? {}).includes(GITHUB_OIDC_HOST) &&
-        !JSON.stringify(statement.Principal ?? {}).includes('oidc-provider')
-      )
-        continue;
+      // Every web-identity trust in this stack is a GitHub one.
+      if (![statement.Action].flat().includes('sts:AssumeRoleWithWebIdentity')) continue;
       const where = role.node.path;
       const equals = statement.Condition?.StringEquals ?? {};
       if (equals[`${GITHUB_OIDC_HOST}:aud`] !== 'sts.amazonaws.com')

@@ -45,10 +45,10 @@ describe('the delivery app', () => {
   test('plans each stage with its account, region, stacks, resource counts and rollout time', () => {
     const plan = readPlan(assembly.directory);
     expect(plan.map((p) => p.stage).sort()).toEqual(['(app)', 'ProductionNetwork', 'ProductionService', 'Registry']);
-    expect(plan.find((p) => p.stage === '(app)')!.stacks[0]).toMatchObject({
-      stackName: 'hello-privatelink-pipeline',
-      account: '111111111111',
-    });
+    expect(plan.find((p) => p.stage === '(app)')!.stacks.map((s) => [s.stackName, s.account])).toEqual([
+      ['hello-privatelink-github-oidc', '111111111111'],
+      ['hello-privatelink-pipeline', '111111111111'],
+    ]);
     const service = plan.find((p) => p.stage === 'ProductionService')!.stacks[0];
     expect(service).toMatchObject({
       stackName: 'hello-privatelink-production-service',

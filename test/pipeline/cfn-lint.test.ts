@@ -24,8 +24,8 @@ describe('cfn-lint', () => {
   const templates = [...templatesIn(defaultAssembly.directory), ...templatesIn(everyFlagAssembly.directory)];
 
   test('finds every template of both apps', () => {
-    // The pipeline plus registry, network and service per environment.
-    expect(templates).toHaveLength(4 + 6);
+    // The pipeline and the GitHub OIDC stack, plus registry, network and service per environment.
+    expect(templates).toHaveLength(5 + 7);
   });
 
   test('reports 0 errors and 0 warnings on every synthesized template', () => {

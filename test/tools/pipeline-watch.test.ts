@@ -1,0 +1,168 @@
+import {
+  GetPipelineExecutionCommand,
+  ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
+  type ActionExecutionDetail,
+} from '@aws-sdk/client-codepipeline';
+import { watchExecution, type PipelineApi } from '../../tools/pipeline-watch';
+
+interface Poll {
+  readonly status: string;
+  readonly actions: ActionExecutionDetail[];
+  readonly statusSummary?: string;
+}
+
+/**
+ * A stand-in for CodePipeline that plays each execution's polls in order (the last one repeats), and lists
+ * executions as given. It answers the three commands the watcher sends and rejects anything else.
+ */
+function fakePipeline(
+  script: Record<string, Poll[]>,
+  executions: Array<{ id: string; start: number; revision: string }> = [],
+) {
+  const served: Record<string, number> = {};
+  const api: PipelineApi = {
+    send: (async (command: unknown) => {
+      if (command instanceof GetPipelineExecutionCommand) {
+        const id = command.input.pipelineExecutionId!;
+        const polls = script[id];
+        served[id] = (served[id] ?? -1) + 1;
+        const poll = polls[Math.min(served[id], polls.length - 1)];
+        return {
+          pipelineExecution: { pipelineExecutionId: id, status: poll.status, statusSummary: poll.statusSummary },
+        };
+      }
+      if (command instanceof ListActionExecutionsCommand) {
+        const id = command.input.filter!.pipelineExecutionId!;
+        const polls = script[id];
+        return { actionExecutionDetails: polls[Math.min(served[id], polls.length - 1)].actions };
+      }
+      if (command instanceof ListPipelineExecutionsCommand) {
+        return {
+          pipelineExecutionSummaries: executions.map((e) => ({
+            pipelineExecutionId: e.id,
+            startTime: new Date(e.start),
+            sourceRevisions: [{ actionName: 'Source', revisionId: e.revision }],
+          })),
+        };
+      }
+      throw new Error(`unexpected command ${(command as object).constructor.name}`);
+    }) as PipelineApi['send'],
+  };
+  return api;
+}
+
+const action = (stageName: string, actionName: string, status: string, message?: string): ActionExecutionDetail =>
+  ({
+    stageName,
+    actionName,
+    status,
+    output: message ? { executionResult: { errorDetails: { message } } } : undefined,
+  }) as ActionExecutionDetail;
+
+/** A clock that advances by each sleep, so timeouts need no real waiting. */
+function virtualClock() {
+  let t = 0;
+  return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+}
+
+describe('pipeline-watch', () => {
+  test('prints each action once per status change and succeeds with the pipeline', async () => {
+    const api = fakePipeline({
+      e1: [
+        { status: 'InProgress', actions: [action('Build', 'Synth', 'InProgress')] },
+        { status: 'InProgress', actions: [action('Build', 'Synth', 'InProgress')] },
+        {
+          status: 'InProgress',
+          actions: [action('Build', 'Synth', 'Succeeded'), action('Foundation', 'Registry.PublishImage', 'InProgress')],
+        },
+        {
+          status: 'Succeeded',
+          actions: [action('Build', 'Synth', 'Succeeded'), action('Foundation', 'Registry.PublishImage', 'Succeeded')],
+        },
+      ],
+    });
+    const lines: string[] = [];
+    const result = await watchExecution(api, {
+      pipelineName: 'p',
+      executionId: 'e1',
+      timeoutSeconds: 600,
+      log: (l) => lines.push(l),
+      ...virtualClock(),
+    });
+    expect(result).toEqual({ ok: true, executionId: 'e1', summary: 'pipeline p succeeded (execution e1)' });
+    expect(lines).toEqual([
+      '▸ Build/Synth: InProgress',
+      '✓ Build/Synth: Succeeded',
+      '▸ Foundation/Registry.PublishImage: InProgress',
+      '✓ Foundation/Registry.PublishImage: Succeeded',
+    ]);
+  });
+
+  test('fails naming the stage, the action and the reason', async () => {
+    const api = fakePipeline({
+      e1: [
+        {
+          status: 'Failed',
+          statusSummary: 'An action in this pipeline failed',
+          actions: [
+            action('Build', 'Synth', 'Succeeded'),
+            action('ProductionService', 'SmokeTest-production', 'Failed', 'Build terminated with state: FAILED'),
+          ],
+        },
+      ],
+    });
+    const result = await watchExecution(api, {
+      pipelineName: 'p',
+      executionId: 'e1',
+      timeoutSeconds: 600,
+      ...virtualClock(),
+    });
+    expect(result.ok).toBe(false);
+    expect(result.summary).toBe(
+      'pipeline p failed in stage ProductionService, action SmokeTest-production: Build terminated with state: FAILED (An action in this pipeline failed)',
+    );
+  });
+
+  test('times out with the action still running', async () => {
+    const api = fakePipeline({
+      e1: [{ status: 'InProgress', actions: [action('ProductionService', 'Approve-production', 'InProgress')] }],
+    });
+    const result = await watchExecution(api, {
+      pipelineName: 'p',
+      executionId: 'e1',
+      timeoutSeconds: 60,
+      pollMs: 10_000,
+      ...virtualClock(),
+    });
+    expect(result).toEqual({
+      ok: false,
+      executionId: 'e1',
+      summary: 'timeout after 60 s: execution e1 still InProgress at ProductionService/Approve-production',
+    });
+  });
+
+  test('follows the execution that self-mutation starts for the same commit', async () => {
+    const api = fakePipeline(
+      {
+        e1: [{ status: 'Superseded', actions: [action('UpdatePipeline', 'SelfMutate', 'Succeeded')] }],
+        e2: [{ status: 'Succeeded', actions: [action('Foundation', 'Registry.PublishImage', 'Succeeded')] }],
+      },
+      [
+        { id: 'other', start: 3, revision: 'v-other' },
+        { id: 'e2', start: 2, revision: 'v1' },
+        { id: 'e1', start: 1, revision: 'v1' },
+      ],
+    );
+    const lines: string[] = [];
+    const result = await watchExecution(api, {
+      pipelineName: 'p',
+      executionId: 'e1',
+      timeoutSeconds: 600,
+      log: (l) => lines.push(l),
+      ...virtualClock(),
+    });
+    expect(result).toMatchObject({ ok: true, executionId: 'e2' });
+    expect(lines).toContain('execution e1 was superseded (self-mutation restarts the pipeline); following e2');
+  });
+});

