@@ -1,5 +1,5 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import type { App } from 'aws-cdk-lib';
+import { checkStageWithCdkNag } from '../stages/nag';
 import type { DeployConfig } from '../config/load';
 import { createDeliveryStages, pipelineStackName, type DeliveryStages } from './delivery-stages';
 import { GitHubOidcStack } from './github-oidc-stack';
@@ -17,12 +17,13 @@ export interface DeliveryApp {
 /** Composes the app from a validated config and the image tag. Reads no files or environment. */
 export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: string): DeliveryApp {
   // The App is a Stage too: its own stacks get checked like every nested Stage's.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  checkStageWithCdkNag(app);
   const stages = createDeliveryStages(app, config, imageTag);
   const pipeline = new PipelineStack(app, 'Pipeline', {
     env: { account: config.toolingAccount, region: config.region },
     stackName: pipelineStackName(config),
     description: 'Self-mutating delivery pipeline: image to the registry account, stages to the workload accounts',
+    tags: { project: config.projectName },
     config,
     stages,
     imageTag,
@@ -33,6 +34,7 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
       env: { account: config.toolingAccount, region: config.region },
       stackName: `${config.projectName}-github-oidc`,
       description: `OIDC roles for the GitHub workflows of ${config.github.repository}`,
+      tags: { project: config.projectName },
       repository: config.github.repository,
       oidcProviderArn: config.github.oidcProviderArn,
       diffRole: config.github.diffRole,

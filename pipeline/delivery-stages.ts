@@ -18,6 +18,9 @@ export interface DeliveryStages {
   readonly environments: readonly EnvironmentStages[];
 }
 
+/** The stack tag naming the workload environment a stack belongs to. */
+export const ENVIRONMENT_TAG = 'deployment-environment';
+
 /** The pipeline stack's name; the registry's publisher role trusts roles named after it. */
 export function pipelineStackName(config: DeployConfig): string {
   return `${config.projectName}-pipeline`;
@@ -74,8 +77,13 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
       stackName: `${stackPrefix}-service`,
       service: { ...config.service, repositoryArn: repositoryArn(config), imageTag, parameterNames },
     });
+    for (const stage of [network, service]) stage.stack.tags.setTag(ENVIRONMENT_TAG, environment.name);
     return { environment, network, service };
   });
 
+  // Stack tags: CloudFormation copies them onto every resource, for cost allocation; the plan report groups by them.
+  for (const stage of [registry, ...environments.flatMap((e) => [e.network, e.service])]) {
+    stage.stack.tags.setTag('project', config.projectName);
+  }
   return { registry, environments };
 }

@@ -7,7 +7,8 @@ import type { IConstruct } from 'constructs';
  * one added on the App does not see the stacks nested in Stages, so every Stage calls this.
  */
 export function checkStageWithCdkNag(stage: Stage): void {
-  Validations.of(stage).addPlugins(new AwsSolutionsChecks(stage));
+  // Acknowledgements also go into each resource's template Metadata (cdk_nag), where the report counts them.
+  Validations.of(stage).addPlugins(new AwsSolutionsChecks(stage, { writeSuppressionsToCloudFormation: true }));
 }
 
 /** One cdk-nag acknowledgement: the rule (or `Rule[Finding]`) and why it does not apply here. */

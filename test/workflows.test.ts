@@ -107,6 +107,7 @@ describe('GitHub workflows', () => {
     expect(
       steps(checks, 'checks').find((s) => s.uses?.startsWith('actions/setup-node'))!.with['node-version-file'],
     ).toBe('.nvmrc');
+    expect(commands).toContain('cat cdk.out/report.md');
     expect(commands).toContain('$GITHUB_STEP_SUMMARY');
     expect(steps(checks, 'checks').find((s) => s.uses?.startsWith('actions/upload-artifact'))!.with.path).toBe(
       'cdk.out',

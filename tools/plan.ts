@@ -10,6 +10,9 @@ export interface StackPlan {
   readonly resourceCounts: Readonly<Record<string, number>>;
   readonly resourceTotal: number;
   readonly rollouts: readonly RolloutModel[];
+  /** Stack tags, such as deployment-environment. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly template: CfnTemplate;
 }
 
 export interface StagePlan {
@@ -32,6 +35,8 @@ function planStack(stack: CloudFormationStackArtifact): StackPlan {
     resourceCounts,
     resourceTotal: Object.values(resourceCounts).reduce((a, b) => a + b, 0),
     rollouts: modelRollouts(template),
+    tags: stack.tags,
+    template,
   };
 }
 

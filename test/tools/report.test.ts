@@ -1,0 +1,221 @@
+import { PRICES, modelEnvironmentCost } from '../../tools/cost';
+import { acknowledgementsIn, buildReport, reportMarkdown, reportSummary } from '../../tools/report';
+import { AWS_ROLLOUT_DEFAULTS, modelRollouts, type CfnTemplate } from '../../tools/rollout';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { configWith, newProjectApp } from '../helpers/cdk';
+
+const HOURS = PRICES.hoursPerMonth;
+
+/** A hand-made workload: n interface endpoints over two subnets, one ALB, one service, optional NAT and key. */
+function workload(options: {
+  endpoints: number;
+  nats?: number;
+  arch?: 'ARM64' | 'X86_64';
+  tasks?: number;
+  keys?: number;
+}): CfnTemplate {
+  const resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> = {
+    Alb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internet-facing' } },
+    Task: {
+      Type: 'AWS::ECS::TaskDefinition',
+      Properties: {
+        Cpu: '512',
+        Memory: '1024',
+        ...(options.arch ? { RuntimePlatform: { CpuArchitecture: options.arch } } : {}),
+      },
+    },
+    Service: {
+      Type: 'AWS::ECS::Service',
+      Properties: { DesiredCount: options.tasks ?? 2, TaskDefinition: { Ref: 'Task' } },
+    },
+    S3: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Gateway', ServiceName: 's3' } },
+  };
+  for (let i = 0; i < options.endpoints; i++) {
+    resources[`Endpoint${i}`] = {
+      Type: 'AWS::EC2::VPCEndpoint',
+      Properties: { VpcEndpointType: 'Interface', SubnetIds: ['a', 'b'] },
+    };
+  }
+  for (let i = 0; i < (options.nats ?? 0); i++) resources[`Nat${i}`] = { Type: 'AWS::EC2::NatGateway' };
+  for (let i = 0; i < (options.keys ?? 0); i++) resources[`Key${i}`] = { Type: 'AWS::KMS::Key' };
+  return { Resources: resources };
+}
+
+describe('cost model', () => {
+  test('prices endpoint ENIs per AZ, the ALB, ARM Fargate and KMS keys at list price', () => {
+    const cost = modelEnvironmentCost([workload({ endpoints: 3, arch: 'ARM64', keys: 1 })]);
+    const line = (prefix: string) => cost.lines.find((l) => l.item.startsWith(prefix))!;
+    expect(line('Interface endpoints')).toMatchObject({ quantity: 6, monthlyUsd: 43.8 });
+    expect(line('Application Load Balancer').monthlyUsd).toBe(16.43);
+    // 2 tasks × (0.5 vCPU × 0.03238 + 1 GB × 0.00356) × 730 h
+    expect(line('Fargate ARM64')).toMatchObject({ quantity: 2, monthlyUsd: 28.84 });
+    expect(line('KMS keys').monthlyUsd).toBe(1);
+    // 43.80 + 16.425 + 28.835 + 1, rounded once at the end
+    expect(cost.monthlyUsd).toBe(90.06);
+  });
+
+  test('prices x86 higher than ARM, and takes x86 when the task names no architecture', () => {
+    const arm = modelEnvironmentCost([workload({ endpoints: 0, arch: 'ARM64' })]).lines.find((l) =>
+      l.item.startsWith('Fargate'),
+    )!;
+    const unnamed = modelEnvironmentCost([workload({ endpoints: 0 })]).lines.find((l) => l.item.startsWith('Fargate'))!;
+    expect(unnamed.item).toContain('X86_64');
+    // 2 × (0.5 × 0.04048 + 1 × 0.004445) × 730
+    expect(unnamed.monthlyUsd).toBe(36.04);
+    expect(arm.monthlyUsd / unnamed.monthlyUsd).toBeCloseTo(0.8, 1);
+  });
+
+  test('compares with a NAT gateway per AZ and finds where the endpoints become cheaper', () => {
+    // Six endpoints (diagnostics on): 6 × 2 × 0.01 × 730 = 87.60 fixed, against 2 × 0.045 × 730 = 65.70;
+    // the 21.90 difference is made up at 0.035 per GB: 626 GB a month.
+    const cost = modelEnvironmentCost([workload({ endpoints: 6, arch: 'ARM64' })]);
+    expect(cost.withNatInstead.lines.find((l) => l.item === 'NAT gateways')).toMatchObject({
+      quantity: 2,
+      monthlyUsd: 65.7,
+    });
+    expect(cost.withNatInstead.lines.some((l) => l.item.startsWith('Interface endpoints'))).toBe(false);
+    expect(cost.endpointsCheaperAboveGb).toBe(626);
+    expect(modelEnvironmentCost([workload({ endpoints: 3 })]).endpointsCheaperAboveGb).toBe(0);
+  });
+
+  test('prices NAT gateways that a template does have', () => {
+    const cost = modelEnvironmentCost([workload({ endpoints: 0, nats: 2 })]);
+    expect(cost.lines.find((l) => l.item === 'NAT gateways')).toMatchObject({
+      quantity: 2,
+      monthlyUsd: 2 * 0.045 * HOURS,
+    });
+  });
+
+  test('names resources it cannot price instead of guessing', () => {
+    const cost = modelEnvironmentCost([
+      { Resources: { Big: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 'm7g.large' } } } },
+    ]);
+    expect(cost.unpriced).toEqual(['AWS::EC2::Instance m7g.large']);
+  });
+});
+
+describe('rollout model', () => {
+  const service = (tg: Record<string, unknown>, container: Record<string, unknown>): CfnTemplate => ({
+    Resources: {
+      Tg: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: tg },
+      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [container] } },
+      Svc: {
+        Type: 'AWS::ECS::Service',
+        Properties: { TaskDefinition: { Ref: 'Task' }, LoadBalancers: [{ TargetGroupArn: { Ref: 'Tg' } }] },
+      },
+    },
+  });
+
+  test('adds interval × healthy threshold, deregistration delay and stop timeout', () => {
+    const [model] = modelRollouts(
+      service(
+        {
+          HealthCheckIntervalSeconds: 10,
+          HealthyThresholdCount: 3,
+          TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '20' }],
+        },
+        { StopTimeout: 5 },
+      ),
+    );
+    expect(model.seconds).toBe(10 * 3 + 20 + 5);
+  });
+
+  test('uses the AWS defaults for every property a template leaves out', () => {
+    const [model] = modelRollouts(service({}, {}));
+    expect(model).toMatchObject({
+      healthCheckIntervalSeconds: 30,
+      healthyThresholdCount: 5,
+      deregistrationDelaySeconds: 300,
+      stopTimeoutSeconds: 30,
+    });
+    expect(model.seconds).toBe(
+      AWS_ROLLOUT_DEFAULTS.healthCheckIntervalSeconds * AWS_ROLLOUT_DEFAULTS.healthyThresholdCount +
+        AWS_ROLLOUT_DEFAULTS.deregistrationDelaySeconds +
+        AWS_ROLLOUT_DEFAULTS.stopTimeoutSeconds,
+    );
+    expect(model.seconds).toBe(480);
+  });
+});
+
+describe('the report on the real app', () => {
+  // GIVEN the default app synthesized once, read back through the cloud assembly API
+  const assembly = buildDeliveryApp(newProjectApp(), configWith(), 'sha-0123456789abcdef').app.synth();
+  const report = buildReport(assembly.directory);
+  const markdown = reportMarkdown(report);
+
+  test('lists each stage with its account, region and stacks', () => {
+    expect(markdown).toContain('| Registry | 222222222222 | us-east-2 | hello-privatelink-registry |');
+    expect(markdown).toContain(
+      '| ProductionService | 333333333333 | us-east-2 | hello-privatelink-production-service |',
+    );
+    expect(markdown).toContain('| (app) | 111111111111 | us-east-2 | hello-privatelink-pipeline |');
+  });
+
+  test('keeps the default workload at its cost floor: 3 endpoints × 2 AZs, one ALB, 2 ARM tasks, no NAT', () => {
+    const production = report.environments.find((e) => e.name === 'production')!;
+    expect(production.cost.lines.map((l) => [l.item, l.quantity])).toEqual([
+      ['Interface endpoints (3 services)', 6],
+      ['Application Load Balancer', 1],
+      ['Fargate ARM64: 2 tasks × 0.25 vCPU / 0.5 GB', 2],
+    ]);
+    expect(production.cost.monthlyUsd).toBe(74.64);
+    expect(production.cost.withNatInstead.monthlyUsd).toBe(96.54);
+  });
+
+  test('draws accounts, stages, the key resources and the image path in Mermaid', () => {
+    expect(report.diagram.split('\n')[0]).toBe('flowchart LR');
+    for (const label of [
+      'Account 222222222222',
+      'ECR hello-privatelink',
+      'VPC 10.0.0.0/16, 0 NAT',
+      'ecr.api, ecr.dkr, logs',
+      'ALB internet-facing',
+      'Fargate service × 2',
+      'CodePipeline hello-privatelink',
+    ]) {
+      expect(report.diagram).toContain(label);
+    }
+    expect(report.diagram).toMatch(/_repo -\. "pull over PrivateLink" \.-> \w+_endpoints/);
+    expect(report.diagram).toMatch(/_pipeline -- "push image" --> \w+_repo/);
+    expect(markdown).toContain('```mermaid\nflowchart LR');
+  });
+
+  test('models the rollout of the service', () => {
+    expect(markdown).toContain('| hello-privatelink-production-service | Service');
+    expect(markdown).toMatch(/\| 35 \(5 × 2 \+ 15 \+ 10\) \|/);
+  });
+
+  test('counts the cdk-nag acknowledgements, each with its reason', () => {
+    const ids = report.acknowledgements.map((a) => a.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(['AwsSolutions-EC23', 'AwsSolutions-S1', 'AwsSolutions-IAM5[Resource::*]']),
+    );
+    for (const a of report.acknowledgements) expect(a.reason.length).toBeGreaterThan(20);
+    expect(markdown).toContain(`${report.acknowledgements.length} cdk-nag (AwsSolutions) acknowledgements`);
+    expect(reportSummary(report)).toMatch(
+      /^production: \$74\.64\/month fixed \(\$96\.54 with NAT gateways instead\), rollout 35 s$/m,
+    );
+  });
+
+  test('reads acknowledgements from template metadata, ignoring other validators', () => {
+    const acks = acknowledgementsIn([
+      {
+        Resources: {
+          A: {
+            Type: 'X',
+            Metadata: {
+              cdk_nag: {
+                rules_to_suppress: [
+                  { id: 'AwsSolutions-S1', reason: 'r1' },
+                  { id: 'CloudFormation-Validate::W3010', reason: 'x' },
+                ],
+              },
+            },
+          },
+          B: { Type: 'X', Metadata: { cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-S1', reason: 'r1' }] } } },
+        } as CfnTemplate['Resources'],
+      },
+    ]);
+    expect(acks).toEqual([{ id: 'AwsSolutions-S1', reason: 'r1', resources: 2 }]);
+  });
+});
