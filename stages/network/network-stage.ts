@@ -1,25 +1,24 @@
-import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { checkStageWithCdkNag } from '../nag';
+import { SingleStackStage, type SingleStackStageProps } from '../single-stack-stage';
 import { NetworkStack, type NetworkSettings } from './network-stack';
 
-export interface NetworkStageProps extends StageProps {
-  /** The CloudFormation stack name, such as hello-privatelink-production-network. */
-  readonly stackName: string;
+export interface NetworkStageProps extends SingleStackStageProps {
   readonly network: NetworkSettings;
 }
 
 /** Account B's network as a deployable unit. */
-export class NetworkStage extends Stage {
-  readonly stack: NetworkStack;
-
+export class NetworkStage extends SingleStackStage<NetworkStack> {
   constructor(scope: Construct, id: string, props: NetworkStageProps) {
-    super(scope, id, props);
-    this.stack = new NetworkStack(this, 'Network', {
-      ...props.network,
-      stackName: props.stackName,
-      description: 'VPC without NAT, PrivateLink endpoints for ECR and logs, and the public load balancer',
-    });
-    checkStageWithCdkNag(this);
+    super(
+      scope,
+      id,
+      props,
+      (stage) =>
+        new NetworkStack(stage, 'Network', {
+          ...props.network,
+          stackName: props.stackName,
+          description: 'VPC without NAT, PrivateLink endpoints for ECR and logs, and the public load balancer',
+        }),
+    );
   }
 }

@@ -1,25 +1,24 @@
-import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { checkStageWithCdkNag } from '../nag';
+import { SingleStackStage, type SingleStackStageProps } from '../single-stack-stage';
 import { ServiceStack, type ServiceSettings } from './service-stack';
 
-export interface ServiceStageProps extends StageProps {
-  /** The CloudFormation stack name, such as hello-privatelink-production-network. */
-  readonly stackName: string;
+export interface ServiceStageProps extends SingleStackStageProps {
   readonly service: ServiceSettings;
 }
 
 /** Account B's Fargate service as a deployable unit. */
-export class ServiceStage extends Stage {
-  readonly stack: ServiceStack;
-
+export class ServiceStage extends SingleStackStage<ServiceStack> {
   constructor(scope: Construct, id: string, props: ServiceStageProps) {
-    super(scope, id, props);
-    this.stack = new ServiceStack(this, 'Service', {
-      ...props.service,
-      stackName: props.stackName,
-      description: `Fargate service running image ${props.service.imageTag} from the registry account`,
-    });
-    checkStageWithCdkNag(this);
+    super(
+      scope,
+      id,
+      props,
+      (stage) =>
+        new ServiceStack(stage, 'Service', {
+          ...props.service,
+          stackName: props.stackName,
+          description: `Fargate service running image ${props.service.imageTag} from the registry account`,
+        }),
+    );
   }
 }

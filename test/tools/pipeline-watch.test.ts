@@ -66,6 +66,20 @@ function virtualClock() {
   return { now: () => t, sleep: async (ms: number) => void (t += ms) };
 }
 
+/** Watches execution e1 of pipeline p on a virtual clock; returns the result and the progress lines. */
+async function watch(api: PipelineApi, options: { timeoutSeconds?: number; pollMs?: number } = {}) {
+  const lines: string[] = [];
+  const result = await watchExecution(api, {
+    pipelineName: 'p',
+    executionId: 'e1',
+    timeoutSeconds: options.timeoutSeconds ?? 600,
+    pollMs: options.pollMs,
+    log: (l) => lines.push(l),
+    ...virtualClock(),
+  });
+  return { result, lines };
+}
+
 describe('pipeline-watch', () => {
   test('prints each action once per status change and succeeds with the pipeline', async () => {
     const api = fakePipeline({
@@ -82,14 +96,7 @@ describe('pipeline-watch', () => {
         },
       ],
     });
-    const lines: string[] = [];
-    const result = await watchExecution(api, {
-      pipelineName: 'p',
-      executionId: 'e1',
-      timeoutSeconds: 600,
-      log: (l) => lines.push(l),
-      ...virtualClock(),
-    });
+    const { result, lines } = await watch(api);
     expect(result).toEqual({ ok: true, executionId: 'e1', summary: 'pipeline p succeeded (execution e1)' });
     expect(lines).toEqual([
       '▸ Build/Synth: InProgress',
@@ -112,12 +119,7 @@ describe('pipeline-watch', () => {
         },
       ],
     });
-    const result = await watchExecution(api, {
-      pipelineName: 'p',
-      executionId: 'e1',
-      timeoutSeconds: 600,
-      ...virtualClock(),
-    });
+    const { result } = await watch(api);
     expect(result.ok).toBe(false);
     expect(result.summary).toBe(
       'pipeline p failed in stage ProductionService, action SmokeTest-production: Build terminated with state: FAILED (An action in this pipeline failed)',
@@ -128,13 +130,7 @@ describe('pipeline-watch', () => {
     const api = fakePipeline({
       e1: [{ status: 'InProgress', actions: [action('ProductionService', 'Approve-production', 'InProgress')] }],
     });
-    const result = await watchExecution(api, {
-      pipelineName: 'p',
-      executionId: 'e1',
-      timeoutSeconds: 60,
-      pollMs: 10_000,
-      ...virtualClock(),
-    });
+    const { result } = await watch(api, { timeoutSeconds: 60, pollMs: 10_000 });
     expect(result).toEqual({
       ok: false,
       executionId: 'e1',
@@ -154,14 +150,7 @@ describe('pipeline-watch', () => {
         { id: 'e1', start: 1, revision: 'v1' },
       ],
     );
-    const lines: string[] = [];
-    const result = await watchExecution(api, {
-      pipelineName: 'p',
-      executionId: 'e1',
-      timeoutSeconds: 600,
-      log: (l) => lines.push(l),
-      ...virtualClock(),
-    });
+    const { result, lines } = await watch(api);
     expect(result).toMatchObject({ ok: true, executionId: 'e2' });
     expect(lines).toContain('execution e1 was superseded (self-mutation restarts the pipeline); following e2');
   });
