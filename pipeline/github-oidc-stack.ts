@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../stages/nag';
@@ -129,7 +129,7 @@ export class GitHubOidcStack extends Stack {
       }),
     );
     acknowledge(this.deployRole, {
-      id: `AwsSolutions-IAM5[Resource::arn:${this.partition}:cloudformation:${this.region}:${this.account}:stack/${props.pipelineStackName}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:cloudformation:${this.region}:${this.account}:stack/${props.pipelineStackName}/*]`,
       reason: 'A stack ARN ends in a generated id; the name pins it to the pipeline stack',
     });
     new CfnOutput(this, 'DeployRoleArn', {

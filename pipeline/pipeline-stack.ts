@@ -3,6 +3,7 @@ import {
   Duration,
   RemovalPolicy,
   Stack,
+  Token,
   type CfnElement,
   type CfnResource,
   type StackProps,
@@ -188,6 +189,8 @@ export class PipelineStack extends Stack {
       reason: 'Pipeline artifacts are transient and written only by the pipeline roles; CloudTrail records the access',
     });
     const artifactBucket = this.getLogicalId(pipeline.artifactBucket.node.defaultChild as CfnElement);
+    // cdk-nag names findings by the rendered ARN: the literal partition, or <AWS::Partition> while it is a token.
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
     const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     const objectActions =
       'the read/write action families of the artifact grant, limited to the pipeline artifact bucket';
@@ -211,11 +214,11 @@ export class PipelineStack extends Stack {
         'Self-mutation and asset publishing describe stacks and assume bootstrap roles found only at deploy time; tag conditions narrow them',
       ),
       iam5(
-        `Resource::arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/*`,
+        `Resource::arn:${partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/*`,
         'The shared asset-publishing role writes the logs of its CodeBuild projects, whose names are generated',
       ),
       iam5(
-        `Resource::arn:${this.partition}:codebuild:${this.region}:${this.account}:report-group/*`,
+        `Resource::arn:${partition}:codebuild:${this.region}:${this.account}:report-group/*`,
         'The shared asset-publishing role writes the test reports of its CodeBuild projects, whose names are generated',
       ),
     ];
@@ -225,11 +228,11 @@ export class PipelineStack extends Stack {
       const id = this.getLogicalId(project);
       acks.push(
         iam5(
-          `Resource::arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${id}>:*`,
+          `Resource::arn:${partition}:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${id}>:*`,
           'Each build writes its own log streams inside its project log group',
         ),
         iam5(
-          `Resource::arn:${this.partition}:codebuild:${this.region}:${this.account}:report-group/<${id}>-*`,
+          `Resource::arn:${partition}:codebuild:${this.region}:${this.account}:report-group/<${id}>-*`,
           'Each project writes only report groups named after itself',
         ),
       );

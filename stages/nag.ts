@@ -7,8 +7,23 @@ import type { IConstruct } from 'constructs';
  * one added on the App does not see the stacks nested in Stages, so every Stage calls this.
  */
 export function checkStageWithCdkNag(stage: Stage): void {
-  // Acknowledgements also go into each resource's template Metadata (cdk_nag), where the report counts them.
-  Validations.of(stage).addPlugins(new AwsSolutionsChecks(stage, { writeSuppressionsToCloudFormation: true }));
+  Validations.of(stage).addPlugins(sharedChecks(stage));
+}
+
+/**
+ * One AwsSolutions pack per app, shared by all its Stages. CDK hands every plugin the whole app to walk and
+ * runs each distinct plugin once, so one instance checks everything once instead of once per Stage.
+ */
+const checksByApp = new WeakMap<IConstruct, AwsSolutionsChecks>();
+function sharedChecks(stage: Stage): AwsSolutionsChecks {
+  const root = stage.node.root;
+  let checks = checksByApp.get(root);
+  if (!checks) {
+    // Acknowledgements also go into each resource's template Metadata (cdk_nag), where the report counts them.
+    checks = new AwsSolutionsChecks(root, { writeSuppressionsToCloudFormation: true });
+    checksByApp.set(root, checks);
+  }
+  return checks;
 }
 
 /** One cdk-nag acknowledgement: the rule (or `Rule[Finding]`) and why it does not apply here. */
