@@ -1,13 +1,16 @@
-import { Stage, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Aspects, Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
 /**
- * Runs cdk-nag's AwsSolutions pack on a Stage's stacks. Validation plugins attach per Stage:
- * one added on the App does not see the stacks nested in Stages, so every Stage calls this.
+ * Runs cdk-nag's AwsSolutions pack on a Stage's stacks. Every Stage registers it, so a Stage is checked
+ * wherever it is used: in the pipeline app, deployed on its own, or in a test.
  */
 export function checkStageWithCdkNag(stage: Stage): void {
   Validations.of(stage).addPlugins(sharedChecks(stage));
+  // Acknowledgements also go into each resource's template Metadata (cdk_nag), where the report counts them.
+  // An aspect, so it must sit on every Stage: aspects do not cross Stage boundaries.
+  Aspects.of(stage).add(new WriteNagSuppressionsToCloudFormationAspect());
 }
 
 /**
@@ -19,8 +22,7 @@ function sharedChecks(stage: Stage): AwsSolutionsChecks {
   const root = stage.node.root;
   let checks = checksByApp.get(root);
   if (!checks) {
-    // Acknowledgements also go into each resource's template Metadata (cdk_nag), where the report counts them.
-    checks = new AwsSolutionsChecks(root, { writeSuppressionsToCloudFormation: true });
+    checks = new AwsSolutionsChecks(root);
     checksByApp.set(root, checks);
   }
   return checks;
