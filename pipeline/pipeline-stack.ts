@@ -45,8 +45,6 @@ export interface PipelineStackProps extends StackProps {
  */
 export class PipelineStack extends Stack {
   readonly pipeline: CodePipeline;
-  /** The bucket the deploy workflow uploads to, in source mode s3. */
-  readonly sourceBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -161,7 +159,6 @@ export class PipelineStack extends Stack {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    (this as { sourceBucket?: s3.Bucket }).sourceBucket = bucket;
     new CfnOutput(this, 'SourceBucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'SourceObjectKey', { value: SOURCE_OBJECT_KEY });
     // No trigger: the deploy workflow starts the pipeline on exactly the object version it uploaded.

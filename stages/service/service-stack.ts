@@ -38,8 +38,6 @@ export interface ServiceSettings {
   readonly logRetentionDays: number;
   /** Where the network stage left the VPC, subnets, security groups and listener. */
   readonly parameterNames: NetworkParameterNames;
-  /** The S3 prefix list of the region, for task egress to the layer bucket through the gateway endpoint. */
-  readonly s3PrefixListName?: string;
 }
 
 export interface ServiceStackProps extends StackProps, ServiceSettings {}
@@ -119,8 +117,9 @@ export class ServiceStack extends Stack {
     });
     securityGroup.connections.allowFrom(albSecurityGroup, ec2.Port.tcp(props.containerPort), 'Load balancer');
     securityGroup.addEgressRule(endpointSecurityGroup, ec2.Port.tcp(443), 'ECR API, ECR registry and logs endpoints');
+    // The region's S3 prefix list, recorded in cdk.context.json: image layers come through the gateway endpoint.
     const s3PrefixList = ec2.PrefixList.fromLookup(this, 'S3PrefixList', {
-      prefixListName: props.s3PrefixListName ?? `com.amazonaws.${this.region}.s3`,
+      prefixListName: `com.amazonaws.${this.region}.s3`,
     });
     securityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.prefixListId), ec2.Port.tcp(443), 'Image layers');
 
