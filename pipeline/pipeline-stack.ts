@@ -16,7 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
-import type { DeployConfig } from '../config/load';
+import { DEFAULT_CONFIG_PATH, type DeployConfig } from '../config/load';
 import { publisherRoleArn } from '../stages/registry/registry-stack';
 import { acknowledge } from '../stages/nag';
 import type { DeliveryStages } from './delivery-stages';
@@ -51,7 +51,7 @@ export class PipelineStack extends Stack {
     const { config, stages, imageTag } = props;
 
     const source = this.createSource(config);
-    const configArgs = config.sourcePath === 'config/deploy.json' ? '' : ` -- -c config=${config.sourcePath}`;
+    const configArgs = config.sourcePath === DEFAULT_CONFIG_PATH ? '' : ` -- -c config=${config.sourcePath}`;
 
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: config.projectName,
@@ -88,7 +88,7 @@ export class PipelineStack extends Stack {
     const topic = config.pipeline.approvalTopicArn
       ? sns.Topic.fromTopicArn(this, 'ApprovalTopic', config.pipeline.approvalTopicArn)
       : undefined;
-    const [first, ...rest] = stages.environments;
+    const [first] = stages.environments;
 
     // The registry and the first network do not depend on each other, so they deploy side by side.
     const foundation = this.pipeline.addWave('Foundation');
@@ -104,7 +104,7 @@ export class PipelineStack extends Stack {
     });
     foundation.addStage(first.network);
 
-    for (const [index, { environment, network, service }] of [first, ...rest].entries()) {
+    for (const [index, { environment, network, service }] of stages.environments.entries()) {
       if (index > 0) this.pipeline.addStage(network);
       this.pipeline.addStage(service, {
         pre: environment.requireApproval ? [approvalStep(environment, imageTag, topic)] : [],
