@@ -18,7 +18,7 @@ const full: number[] = [];
 const empty: number[] = [];
 process.stderr.write(`… synth: ${RUNS} runs each of the full app and an empty app\n`);
 for (let i = 0; i < RUNS; i++) {
-  empty.push(timeCommand('npx', cdkSynth('npx tsx bench/empty-app.ts')));
+  empty.push(timeCommand('npx', cdkSynth('node --import tsx bench/empty-app.ts')));
   full.push(timeCommand('npx', cdkSynth()));
   process.stderr.write(`  run ${i + 1}: empty ${empty[i].toFixed(2)} s, full ${full[i].toFixed(2)} s\n`);
 }
