@@ -133,6 +133,12 @@ function range(from: number, to: number, step: number): number[] {
   return out;
 }
 
+/** `one of 512, 1024, 2048` for short lists, `2048 to 8192 in steps of 1024` for even ranges. */
+function describeMemories(memories: readonly number[]): string {
+  if (memories.length <= 3) return `one of ${memories.join(', ')}`;
+  return `${memories[0]} to ${memories[memories.length - 1]} in steps of ${memories[1] - memories[0]}`;
+}
+
 /** A VPC needs 4 subnets (2 AZs x public/private) of at least /26 each, and AWS allows at most /16. */
 export const VPC_PREFIX_RANGE = { largest: 16, smallest: 24 } as const;
 
@@ -203,8 +209,7 @@ function semanticProblem(file: string, raw: RawConfig): string | undefined {
   if (!memories.includes(raw.service.memoryMiB)) {
     return (
       `${file}: field "service.memoryMiB" is ${raw.service.memoryMiB}; expected a valid Fargate memory ` +
-      `for cpu ${raw.service.cpu}: ${memories[0]} to ${memories[memories.length - 1]} in steps of ` +
-      `${memories[1] - memories[0]}`
+      `for cpu ${raw.service.cpu}: ${describeMemories(memories)}`
     );
   }
   if (raw.service.maxCount !== undefined && raw.service.maxCount < raw.service.desiredCount) {
