@@ -91,6 +91,10 @@ export interface DeployConfig {
   readonly sourcePath: string;
   readonly projectName: string;
   readonly region: string;
+  /** The region's ARN partition (aws, aws-cn, aws-us-gov), derived from region. */
+  readonly partition: string;
+  /** The region's service domain (amazonaws.com, amazonaws.com.cn), derived from region. */
+  readonly domainSuffix: string;
   readonly toolingAccount: string;
   readonly registry: RegistryConfig;
   readonly environments: readonly EnvironmentConfig[];
@@ -254,6 +258,8 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     sourcePath: file,
     projectName: raw.projectName,
     region: raw.region,
+    partition: RegionInfo.get(raw.region).partition ?? 'aws',
+    domainSuffix: RegionInfo.get(raw.region).domainSuffix ?? 'amazonaws.com',
     toolingAccount: raw.toolingAccount,
     registry: { keepLastImages: 30, untaggedExpiryDays: 1, ...raw.registry },
     environments: raw.environments.map((env) => ({ requireApproval: true, ...env })),

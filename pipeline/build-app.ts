@@ -5,6 +5,9 @@ import { createDeliveryStages, pipelineStackName, type DeliveryStages } from './
 import { GitHubOidcStack } from './github-oidc-stack';
 import { PipelineStack, SOURCE_OBJECT_KEY, sourceBucketName } from './pipeline-stack';
 
+/** The pipeline stack's construct id: `cdk deploy Pipeline` selects it. */
+export const PIPELINE_STACK_ID = 'Pipeline';
+
 /** Everything the app holds, for the entry point, the plan and the tests. */
 export interface DeliveryApp {
   readonly app: App;
@@ -19,7 +22,7 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
   // The App is a Stage too: its own stacks get checked like every nested Stage's.
   checkStageWithCdkNag(app);
   const stages = createDeliveryStages(app, config, imageTag);
-  const pipeline = new PipelineStack(app, 'Pipeline', {
+  const pipeline = new PipelineStack(app, PIPELINE_STACK_ID, {
     env: { account: config.toolingAccount, region: config.region },
     stackName: pipelineStackName(config),
     description: 'Self-mutating delivery pipeline: image to the registry account, stages to the workload accounts',

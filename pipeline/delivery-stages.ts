@@ -1,4 +1,3 @@
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import type { DeployConfig, EnvironmentConfig } from '../config/load';
 import { NetworkStage } from '../stages/network/network-stage';
@@ -32,8 +31,7 @@ function pascalCase(name: string): string {
 
 /** The ARN of Account A's repository, built from config because it lives in another account. */
 export function repositoryArn(config: DeployConfig): string {
-  const partition = RegionInfo.get(config.region).partition ?? 'aws';
-  return `arn:${partition}:ecr:${config.region}:${config.registry.account}:repository/${config.registry.repositoryName}`;
+  return `arn:${config.partition}:ecr:${config.region}:${config.registry.account}:repository/${config.registry.repositoryName}`;
 }
 
 /**

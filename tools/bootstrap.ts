@@ -12,7 +12,6 @@ import {
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../config/load';
 import { executionPolicy, type AccountRole, type PolicyDocument } from './bootstrap-policies';
 
@@ -45,7 +44,7 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
   for (const env of config.environments)
     if (!roles.get(env.account)?.includes('workload')) add(env.account, 'workload');
 
-  const partition = RegionInfo.get(config.region).partition ?? 'aws';
+  const { partition } = config;
   const policyName = `${config.projectName}-cdk-execution`;
   return [...roles.entries()].map(([account, accountRoles]) => {
     const profile = config.profiles[account];

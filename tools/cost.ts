@@ -1,4 +1,4 @@
-import type { CfnTemplate } from './rollout';
+import { refTarget, type CfnTemplate } from './rollout';
 
 /**
  * List prices the cost model uses, in one place. Taken from the AWS pricing pages for us-east-2 (Ohio), on-demand,
@@ -46,12 +46,6 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 function resourcesOf(templates: readonly CfnTemplate[]) {
   return templates.flatMap((t) => Object.values(t.Resources ?? {}).map((r) => ({ ...r, template: t })));
-}
-
-function refTarget(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null && 'Ref' in value
-    ? String((value as { Ref: unknown }).Ref)
-    : undefined;
 }
 
 /** Fixed monthly cost of one workload environment's templates, at list price, before data transfer. */

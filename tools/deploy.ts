@@ -8,12 +8,10 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
+import { PIPELINE_STACK_ID } from '../pipeline/build-app';
 import { pipelineStackName } from '../pipeline/delivery-stages';
 import { SOURCE_OBJECT_KEY, sourceBucketName } from '../pipeline/pipeline-stack';
 import { watchExecution } from './pipeline-watch';
-
-/** The construct path of the pipeline stack in the app, which `cdk deploy` selects by. */
-const PIPELINE_STACK_PATH = 'Pipeline';
 
 class DeployError extends Error {}
 
@@ -30,7 +28,7 @@ async function stackExists(cloudformation: CloudFormationClient, stackName: stri
 function cdkDeployPipeline(configPath: string): Promise<number> {
   const context = configPath === DEFAULT_CONFIG_PATH ? [] : ['-c', `config=${configPath}`];
   return new Promise((resolve) => {
-    const child = spawn('npx', ['cdk', 'deploy', PIPELINE_STACK_PATH, '--require-approval', 'never', ...context], {
+    const child = spawn('npx', ['cdk', 'deploy', PIPELINE_STACK_ID, '--require-approval', 'never', ...context], {
       stdio: 'inherit',
     });
     child.on('close', (code) => resolve(code ?? 1));
@@ -58,7 +56,7 @@ async function main(): Promise<void> {
     console.log(
       [
         `deploy (dry run): nothing is called`,
-        `  1. if stack ${stackName} is missing: npx cdk deploy ${PIPELINE_STACK_PATH} --require-approval never`,
+        `  1. if stack ${stackName} is missing: npx cdk deploy ${PIPELINE_STACK_ID} --require-approval never`,
         `  2. git archive --format=zip ${commit} → s3://${bucket}/${SOURCE_OBJECT_KEY}`,
         `  3. start pipeline ${config.projectName} on that object version`,
         `  4. follow it for up to ${timeoutSeconds} s`,

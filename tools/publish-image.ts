@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../config/load';
-import { publisherRoleName } from '../stages/registry/registry-stack';
+import { publisherRoleArn } from '../stages/registry/registry-stack';
 import { DOCKER_CONTEXT_DIR, contentTag } from './image-tag';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */
@@ -253,15 +253,16 @@ async function main(): Promise<number> {
     log: (line) => console.log(line),
   };
   const roleArn =
-    args.roleArn ?? `arn:aws:iam::${config.registry.account}:role/${publisherRoleName(config.registry.repositoryName)}`;
-  const uri = `${config.registry.account}.dkr.ecr.${config.region}.amazonaws.com/${options.repositoryName}:${options.tag}`;
+    args.roleArn ?? publisherRoleArn(config.partition, config.registry.account, config.registry.repositoryName);
+  const registry = `${config.registry.account}.dkr.ecr.${config.region}.${config.domainSuffix}`;
+  const uri = `${registry}/${options.repositoryName}:${options.tag}`;
   if (args.dryRun) {
     console.log(
       [
         `publish-image (dry run): nothing is called`,
         `  assume ${roleArn}`,
         `  skip everything if ${uri} exists (ecr:DescribeImages)`,
-        `  docker login ${config.registry.account}.dkr.ecr.${config.region}.amazonaws.com`,
+        `  docker login ${registry}`,
         `  docker build --platform ${options.platform} --build-arg IMAGE_TAG=${options.tag} --tag ${uri} ${options.contextDir}`,
         `  docker push ${uri}`,
         `  wait up to ${options.scanTimeoutSeconds} s for the scan on push; fail on ${options.severityThreshold} or worse`,

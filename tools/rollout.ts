@@ -30,7 +30,8 @@ export interface CfnTemplate {
   readonly Resources?: Record<string, CfnResource>;
 }
 
-function refTarget(value: unknown): string | undefined {
+/** The logical id a `{ Ref }` points at, if the value is one. */
+export function refTarget(value: unknown): string | undefined {
   return typeof value === 'object' && value !== null && 'Ref' in value
     ? String((value as { Ref: unknown }).Ref)
     : undefined;

@@ -42,6 +42,14 @@ describe('config loader', () => {
     expect(config.environments[0].requireApproval).toBe(true);
   });
 
+  test('derives the partition and service domain from the region', () => {
+    expect(configWith()).toMatchObject({ partition: 'aws', domainSuffix: 'amazonaws.com' });
+    expect(configWith((json) => (json.region = 'cn-north-1'))).toMatchObject({
+      partition: 'aws-cn',
+      domainSuffix: 'amazonaws.com.cn',
+    });
+  });
+
   test('accepts a single account for registry and workload (A = B)', () => {
     const config = configWith((json) => (json.environments[0].account = json.registry.account));
     expect(config.environments[0].account).toBe(config.registry.account);
