@@ -57,10 +57,11 @@ export function mermaidDiagram(stages: readonly StagePlan[]): string {
     const account = stage.stacks[0].account;
     byAccount.set(account, [...(byAccount.get(account) ?? []), stage]);
   }
-  const edges: string[] = [];
+  // Nodes by workload environment, so each environment's endpoints feed its own service.
+  const serviceNodes: Array<{ node: string; environment?: string }> = [];
   const repositories: string[] = [];
   const pipelines: string[] = [];
-  const endpointNodes: string[] = [];
+  const endpointNodes: Array<{ node: string; environment?: string }> = [];
   for (const [account, accountStages] of byAccount) {
     lines.push(`  subgraph acct_${account}["Account ${account}"]`);
     for (const stage of accountStages) {
@@ -84,14 +85,14 @@ export function mermaidDiagram(stages: readonly StagePlan[]): string {
         );
         if (endpoints.length > 0) {
           lines.push(`      ${id}_endpoints{{"Endpoints: ${endpoints.join(', ')}"}}`);
-          endpointNodes.push(`${id}_endpoints`);
+          endpointNodes.push({ node: `${id}_endpoints`, environment: stack.tags[ENVIRONMENT_TAG] });
         }
         for (const alb of resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
           lines.push(`      ${id}_alb["ALB ${alb.Scheme ?? 'internet-facing'}"]`);
         }
         for (const service of resourcesOfType(stack, 'AWS::ECS::Service')) {
           lines.push(`      ${id}_service["Fargate service × ${service.DesiredCount}"]`);
-          edges.push(`${id}_service`);
+          serviceNodes.push({ node: `${id}_service`, environment: stack.tags[ENVIRONMENT_TAG] });
         }
         if (resourcesOfType(stack, 'AWS::IAM::OIDCProvider').length > 0)
           lines.push(`      ${id}_oidc["GitHub OIDC roles"]`);
@@ -103,9 +104,10 @@ export function mermaidDiagram(stages: readonly StagePlan[]): string {
   for (const pipeline of pipelines)
     for (const repo of repositories) lines.push(`  ${pipeline} -- "push image" --> ${repo}`);
   for (const endpoint of endpointNodes) {
-    for (const repo of repositories) lines.push(`  ${repo} -. "pull over PrivateLink" .-> ${endpoint}`);
-    const service = edges.find((s) => s.split('_')[0] === endpoint.split('_')[0]) ?? edges[0];
-    if (service) lines.push(`  ${endpoint} --> ${service}`);
+    for (const repo of repositories) lines.push(`  ${repo} -. "pull over PrivateLink" .-> ${endpoint.node}`);
+    for (const service of serviceNodes.filter((s) => s.environment === endpoint.environment)) {
+      lines.push(`  ${endpoint.node} --> ${service.node}`);
+    }
   }
   return lines.join('\n');
 }

@@ -177,6 +177,9 @@ describe('the report on the real app', () => {
     }
     expect(report.diagram).toMatch(/_repo -\. "pull over PrivateLink" \.-> \w+_endpoints/);
     expect(report.diagram).toMatch(/_pipeline -- "push image" --> \w+_repo/);
+    expect(report.diagram).toContain(
+      'hello_privatelink_production_network_endpoints --> hello_privatelink_production_service_service',
+    );
     expect(markdown).toContain('```mermaid\nflowchart LR');
   });
 
