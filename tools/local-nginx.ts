@@ -1,5 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -25,13 +35,18 @@ export function localPaths(prefix: string): Array<[containerPath: string, localP
 
 /** Rewrites one of the image's config files for a run under `prefix`, listening on 127.0.0.1:port. */
 export function localConfig(text: string, prefix: string, port: number): string {
-  const mapping = new Map(localPaths(prefix));
+  return rewriteConfig(text, localPaths(prefix), port);
+}
+
+/** Rewrites container paths by `mapping` and the listen address to 127.0.0.1:port; nothing else changes. */
+export function rewriteConfig(text: string, mapping: Array<[from: string, to: string]>, port: number): string {
+  const byPath = new Map(mapping);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  // One pass, so a prefix that itself lies under /tmp is not rewritten twice.
-  const containerPath = new RegExp([...mapping.keys()].map(escape).join('|'), 'g');
+  // One pass, so a target that itself lies under a mapped path is not rewritten twice.
+  const containerPath = new RegExp([...byPath.keys()].map(escape).join('|'), 'g');
   return text
     .replace(/^(\s*)listen 8080;/m, `$1listen 127.0.0.1:${port};`)
-    .replace(containerPath, (match) => mapping.get(match)!);
+    .replace(containerPath, (match) => byPath.get(match)!);
 }
 
 /** The nginx binary, from PATH or Debian's /usr/sbin. */
@@ -78,9 +93,9 @@ export interface LocalNginx {
   stop(): Promise<void>;
 }
 
-function nginxArgs(prefix: string): string[] {
+function nginxArgs(prefix: string, configFile = `${prefix}/conf/nginx.conf`): string[] {
   // -e: the startup error log, before the config's own error_log applies.
-  return ['-p', `${prefix}/`, '-c', `${prefix}/conf/nginx.conf`, '-e', 'stderr'];
+  return ['-p', `${prefix}/`, '-c', configFile, '-e', 'stderr'];
 }
 
 /** `nginx -t` on the image's config under a prefix; returns nginx's own report. */
@@ -102,14 +117,55 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 /** Starts the system nginx with the image's config on a loopback port, and waits until it answers. */
 export async function startLocalNginx(options: { port?: number; dockerDir?: string } = {}): Promise<LocalNginx> {
+  const port = options.port ?? (await freePort());
+  const nginx = requireNginx();
+  const prefix = prepareLocalPrefix(port, options.dockerDir);
+  return launchNginx({ nginx, prefix, port, accessLogFile: path.join(prefix, 'tmp', 'access.log') });
+}
+
+/** The nginx binary, or an error saying how to get it. */
+export function requireNginx(): string {
   const nginx = findNginx();
   if (!nginx) throw new Error('nginx is not installed; install it with: apt-get install -y nginx');
-  const port = options.port ?? (await freePort());
-  const prefix = prepareLocalPrefix(port, options.dockerDir);
-  const child = spawn(nginx, [...nginxArgs(prefix), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return nginx;
+}
+
+export interface NginxLaunch {
+  readonly nginx: string;
+  /** nginx's prefix; removed when nginx stops or fails to start. */
+  readonly prefix: string;
+  readonly port: number;
+  /** @default - `<prefix>/conf/nginx.conf` */
+  readonly configFile?: string;
+  /** Where the config's /dev/stdout access log was pointed. */
+  readonly accessLogFile: string;
+  /** Run as this user and group instead of the caller. @default - the caller */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** Removes a prefix, including directories a run made read-only. */
+export function removePrefix(dir: string): void {
+  if (!existsSync(dir)) return;
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) removePrefix(path.join(dir, entry.name));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs nginx in the foreground and waits until /healthz answers; on failure, nothing is left behind. */
+export async function launchNginx(launch: NginxLaunch): Promise<LocalNginx> {
+  const { prefix, accessLogFile } = launch;
+  const child = spawn(launch.nginx, [...nginxArgs(prefix, launch.configFile), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    uid: launch.uid,
+    gid: launch.gid,
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  child.on('error', (e) => (stderr += e.message));
+  const url = `http://127.0.0.1:${launch.port}`;
 
   const stop = async () => {
     child.kill('SIGQUIT');
@@ -117,13 +173,13 @@ export async function startLocalNginx(options: { port?: number; dockerDir?: stri
       child.kill('SIGKILL');
       await waitForExit(child, 2000);
     }
-    rmSync(prefix, { recursive: true, force: true });
+    removePrefix(prefix);
   };
 
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      rmSync(prefix, { recursive: true, force: true });
+    if (child.exitCode !== null || child.signalCode !== null) {
+      removePrefix(prefix);
       throw new Error(`nginx exited at start: ${stderr.trim().split('\n').pop()}`);
     }
     try {
@@ -138,7 +194,6 @@ export async function startLocalNginx(options: { port?: number; dockerDir?: stri
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const accessLogFile = path.join(prefix, 'tmp', 'access.log');
   return { url, prefix, accessLog: () => (existsSync(accessLogFile) ? readFileSync(accessLogFile, 'utf8') : ''), stop };
 }
 
