@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import { checkStageWithCdkNag } from '../stages/nag';
+import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import type { DeployConfig } from '../config/load';
 import { createDeliveryStages, pipelineStackName, type DeliveryStages } from './delivery-stages';
 import { GitHubOidcStack } from './github-oidc-stack';
@@ -47,5 +48,6 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
       sourceObjectKey: SOURCE_OBJECT_KEY,
       diffAccounts: [config.registry.account, ...config.environments.map((e) => e.account)],
     });
+  for (const stack of [pipeline, github]) if (stack) applyPermissionsBoundary(stack, config.projectName);
   return { app, stages, pipeline, github };
 }

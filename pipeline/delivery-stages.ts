@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig, EnvironmentConfig } from '../config/load';
 import { NetworkStage } from '../stages/network/network-stage';
 import { networkParameterNames } from '../stages/network/parameters';
+import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import { RegistryStage } from '../stages/registry/registry-stage';
 import { ServiceStage } from '../stages/service/service-stage';
 
@@ -45,6 +46,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
     stackName: `${config.projectName}-registry`,
     registry: {
       repositoryName: config.registry.repositoryName,
+      projectName: config.projectName,
       pullerAccounts: [...new Set(config.environments.map((e) => e.account))],
       toolingAccount: config.toolingAccount,
       pipelineRolePrefix: pipelineStackName(config),
@@ -82,6 +84,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
   // Stack tags: CloudFormation copies them onto every resource, for cost allocation; the plan report groups by them.
   for (const stage of [registry, ...environments.flatMap((e) => [e.network, e.service])]) {
     stage.stack.tags.setTag('project', config.projectName);
+    applyPermissionsBoundary(stage.stack, config.projectName);
   }
   return { registry, environments };
 }

@@ -5,6 +5,13 @@ import { acknowledge } from '../stages/nag';
 
 /** GitHub Actions' token issuer. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+/**
+ * The GitHub environment the pull-request diff job runs in. Its required reviewers approve each run, so code from a
+ * pull request nobody has reviewed never gets the diff role, whose lookup roles can read the accounts' data
+ * (ReadOnlyAccess). A job with an environment gets the subject `repo:ORG/REPO:environment:NAME` (GitHub docs,
+ * "OpenID Connect reference"), and fork pull requests get no OIDC token at all.
+ */
+export const DIFF_ENVIRONMENT = 'pull-request-diff';
 /** The CDK bootstrap qualifier these accounts use. */
 const QUALIFIER = 'hnb659fds';
 
@@ -139,10 +146,10 @@ export class GitHubOidcStack extends Stack {
 
     if (props.diffRole) {
       this.diffRole = new iam.Role(this, 'DiffRole', {
-        description: `Read-only cdk diff for pull requests of ${props.repository}`,
+        description: `Read-only cdk diff for reviewed pull requests of ${props.repository}`,
         assumedBy: new iam.WebIdentityPrincipal(
           provider.oidcProviderArn,
-          githubTrustConditions(`repo:${props.repository}:pull_request`),
+          githubTrustConditions(`repo:${props.repository}:environment:${DIFF_ENVIRONMENT}`),
         ),
         maxSessionDuration: Duration.hours(1),
       });

@@ -75,8 +75,8 @@ export class PipelineStack extends Stack {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
           computeType: codebuild.ComputeType.SMALL,
         },
-        // npm's cache and docker layers stay on the build host between runs.
-        cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.DOCKER_LAYER),
+        // npm's cache stays on the build host between runs. Docker layers only where CodeBuild allows it: see PublishImage.
+        cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM),
         partialBuildSpec: codebuild.BuildSpec.fromObject({
           phases: { install: { 'runtime-versions': { nodejs: CODEBUILD_NODE_VERSION } } },
           cache: { paths: ['/root/.npm/**/*'] },
@@ -96,7 +96,7 @@ export class PipelineStack extends Stack {
       post: [
         publishImageStep({
           input: source,
-          publisherRoleArn: publisherRoleArn(this.partition, config.registry.account, config.registry.repositoryName),
+          publisherRoleArn: publisherRoleArn(this.partition, config.registry.account, config.projectName),
           configPath: config.sourcePath,
           cpuArchitecture: config.service.cpuArchitecture,
         }),

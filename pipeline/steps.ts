@@ -24,8 +24,14 @@ export interface PublishImageStepProps {
  * because docker build needs it; its only extra permission is assuming the publisher role.
  */
 export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
+  // "Docker layer cache mode is available for the Linux environment only. If you choose this mode, you must run
+  // your build in privileged mode" (CodeBuild user guide, "Build caching"): LINUX_CONTAINER, so not on ARM.
+  const dockerLayerCache = props.cpuArchitecture === 'X86_64';
   return new CodeBuildStep('PublishImage', {
     input: props.input,
+    cache: dockerLayerCache
+      ? codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.DOCKER_LAYER)
+      : codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM),
     buildEnvironment: {
       privileged: true,
       buildImage:

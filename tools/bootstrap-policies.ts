@@ -1,7 +1,12 @@
-// The CloudFormation execution policies `npm run bootstrap` installs instead of AdministratorAccess.
-// Each account gets the services its stacks use. IAM, the lever for privilege escalation, is limited to
-// roles and instance profiles named after the project's stacks, and to the two AWS managed policies the
-// stacks attach.
+// The policies `npm run bootstrap` installs in each account:
+// - the CloudFormation execution policy, instead of AdministratorAccess: the services the account's stacks use,
+//   in the configured region, on the project's resources where their names allow it;
+// - the permissions boundary that every role the app creates carries. The execution policy lets CloudFormation
+//   create a role, or change its policies, only with that boundary attached, and never remove or edit it, so no
+//   commit that reaches main can make a role more powerful than the boundary (the pattern AWS documents for
+//   delegating role creation: IAM user guide, "Permissions boundaries for IAM entities").
+import { GITHUB_OIDC_HOST } from '../pipeline/github-oidc-stack';
+import { permissionsBoundaryName } from '../stages/permissions-boundary';
 
 /** What one account hosts; an account may host several (A = B, or tooling = A). */
 export type AccountRole = 'tooling' | 'registry' | 'workload';
@@ -15,113 +20,144 @@ export interface PolicyScope {
   readonly partition: string;
   readonly account: string;
   readonly region: string;
-  /** Stack names, roles, buckets and parameters all start with it. */
+  /** Stack names, roles, buckets, functions and parameters all start with it. */
   readonly projectName: string;
   readonly repositoryName: string;
+  /** Whether the tooling account hosts the GitHub OIDC stack. */
+  readonly githubOidc: boolean;
+  /** The CDK bootstrap qualifier. @default 'hnb659fds' */
+  readonly qualifier?: string;
 }
+
+/** CDK's default bootstrap qualifier. */
+export const DEFAULT_QUALIFIER = 'hnb659fds';
 
 /** The AWS managed policies the stacks attach: Session Manager on the diagnostics host, logs for CDK's Lambda. */
 export const ATTACHABLE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'service-role/AWSLambdaBasicExecutionRole'];
 
-const SERVICE_ACTIONS: Record<AccountRole, string[]> = {
-  tooling: [
-    'codepipeline:*',
-    'codebuild:*',
-    'kms:*',
-    'codeconnections:PassConnection',
-    'codestar-connections:PassConnection',
-  ],
+/** The services each kind of account passes roles to: CodeBuild and CodePipeline; ECS tasks, Lambda, flow logs, EC2. */
+export const PASSED_TO_SERVICES: Record<AccountRole, string[]> = {
+  tooling: ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com'],
   registry: [],
-  workload: [
-    'ec2:*',
-    'elasticloadbalancing:*',
-    'ecs:*',
+  workload: ['ecs-tasks.amazonaws.com', 'lambda.amazonaws.com', 'vpc-flow-logs.amazonaws.com', 'ec2.amazonaws.com'],
+};
+
+/** The most any role the app creates may do, per kind of account: what the stacks' roles are granted, no IAM. */
+const BOUNDARY_ACTIONS: Record<AccountRole, string[]> = {
+  tooling: [
+    'codebuild:*',
+    'codepipeline:*',
     'logs:*',
+    's3:*',
+    'kms:Decrypt',
+    'kms:DescribeKey',
+    'kms:Encrypt',
+    'kms:GenerateDataKey*',
+    'kms:ReEncrypt*',
+    'sts:AssumeRole',
+    'cloudformation:DescribeStacks',
+    'sns:Publish',
+    'codeconnections:UseConnection',
+    'codestar-connections:UseConnection',
+  ],
+  registry: ['ecr:*'],
+  workload: [
+    'ecr:GetAuthorizationToken',
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:GetDownloadUrlForLayer',
+    'ecr:BatchGetImage',
+    'logs:*',
+    'ec2:Describe*',
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:AuthorizeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupIngress',
+    'ec2:RevokeSecurityGroupEgress',
+    // Session Manager on the diagnostics host (AmazonSSMManagedInstanceCore).
     'ssm:*',
-    'lambda:*',
-    'application-autoscaling:*',
-    'cloudwatch:DescribeAlarms',
-    'cloudwatch:PutMetricAlarm',
-    'cloudwatch:DeleteAlarms',
+    'ssmmessages:*',
+    'ec2messages:*',
+    's3:GetEncryptionConfiguration',
   ],
 };
+
+function union<T>(roles: readonly AccountRole[], table: Record<AccountRole, T[]>): T[] {
+  return [...new Set(roles.flatMap((r) => table[r]))].sort();
+}
+
+/** The ARN of the boundary policy in the scope's account. */
+export function boundaryArn(scope: PolicyScope): string {
+  return `arn:${scope.partition}:iam::${scope.account}:policy/${permissionsBoundaryName(scope.projectName)}`;
+}
+
+/** The permissions boundary for one account: the union of what each of its kinds of role needs. */
+export function boundaryPolicy(roles: readonly AccountRole[]): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'WhatTheProjectRolesUse', Effect: 'Allow', Action: union(roles, BOUNDARY_ACTIONS), Resource: '*' },
+    ],
+  };
+}
 
 /** The execution policy for one account, the union of what each of its roles needs. */
 export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[]): PolicyDocument {
   const { partition, account, region, projectName } = scope;
   const iamPrefix = `arn:${partition}:iam::${account}`;
-  const serviceActions = [...new Set(roles.flatMap((r) => SERVICE_ACTIONS[r]))].sort();
+  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+  const inRegion = { StringEquals: { 'aws:RequestedRegion': region } };
+  const projectRoles = `${iamPrefix}:role/${projectName}-*`;
+  const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': boundaryArn(scope) } };
   const statements: Array<Record<string, unknown>> = [];
-  if (serviceActions.length > 0) {
-    statements.push({
-      Sid: 'ServicesTheStacksUseInThisRegion',
-      Effect: 'Allow',
-      Action: serviceActions,
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:RequestedRegion': region } },
-    });
+  const allow = (Sid: string, Action: string | string[], Resource: string | string[], Condition?: object) =>
+    statements.push({ Sid, Effect: 'Allow', Action, Resource, ...(Condition && { Condition }) });
+
+  if (roles.includes('tooling')) {
+    // The pipeline is named after the project; CodeBuild and KMS key names are generated, so region and account bound them.
+    allow('ThePipeline', 'codepipeline:*', [arn('codepipeline', projectName), arn('codepipeline', `${projectName}/*`)]);
+    allow('PipelineBuildProjects', 'codebuild:*', arn('codebuild', 'project/*'));
+    allow('PipelineArtifactKey', 'kms:*', [arn('kms', 'key/*'), arn('kms', `alias/codepipeline-${projectName}-*`)]);
+    allow('CreateKeysHasNoResource', ['kms:CreateKey', 'kms:ListAliases'], '*', inRegion);
+    allow(
+      'UseTheSourceConnection',
+      ['codeconnections:PassConnection', 'codestar-connections:PassConnection'],
+      '*',
+      inRegion,
+    );
   }
   if (roles.includes('registry')) {
-    statements.push({
-      Sid: 'TheRepositoryOnly',
-      Effect: 'Allow',
-      Action: 'ecr:*',
-      Resource: `arn:${partition}:ecr:${region}:${account}:repository/${scope.repositoryName}`,
-    });
+    allow('TheRepositoryOnly', 'ecr:*', arn('ecr', `repository/${scope.repositoryName}`));
   }
-  if (roles.includes('tooling') || roles.includes('workload')) {
-    statements.push({
-      Sid: 'ProjectBucketsOnly',
-      Effect: 'Allow',
-      Action: 's3:*',
-      // CloudFormation names buckets after their stack, and every stack name starts with the project name.
-      Resource: [`arn:${partition}:s3:::${projectName}-*`, `arn:${partition}:s3:::${projectName}-*/*`],
-    });
-  }
-  statements.push(
-    {
-      Sid: 'ProjectRolesOnly',
-      Effect: 'Allow',
-      Action: [
-        'iam:CreateRole',
-        'iam:DeleteRole',
-        'iam:GetRole',
-        'iam:UpdateRole',
-        'iam:UpdateRoleDescription',
-        'iam:UpdateAssumeRolePolicy',
-        'iam:TagRole',
-        'iam:UntagRole',
-        'iam:PutRolePolicy',
-        'iam:GetRolePolicy',
-        'iam:DeleteRolePolicy',
-        'iam:ListRolePolicies',
-        'iam:ListAttachedRolePolicies',
-        'iam:PassRole',
-        'iam:CreateInstanceProfile',
-        'iam:DeleteInstanceProfile',
-        'iam:GetInstanceProfile',
-        'iam:AddRoleToInstanceProfile',
-        'iam:RemoveRoleFromInstanceProfile',
-      ],
-      Resource: [`${iamPrefix}:role/${projectName}-*`, `${iamPrefix}:instance-profile/${projectName}-*`],
-    },
-    {
-      Sid: 'AttachOnlyTheManagedPoliciesTheStacksUse',
-      Effect: 'Allow',
-      Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
-      Resource: `${iamPrefix}:role/${projectName}-*`,
-      Condition: {
-        ArnEquals: { 'iam:PolicyARN': ATTACHABLE_MANAGED_POLICIES.map((p) => `arn:${partition}:iam::aws:policy/${p}`) },
-      },
-    },
-  );
   if (roles.includes('workload')) {
-    statements.push({
-      Sid: 'ServiceLinkedRolesForEcsElbAndAutoScaling',
-      Effect: 'Allow',
-      Action: 'iam:CreateServiceLinkedRole',
-      Resource: `${iamPrefix}:role/aws-service-role/*`,
-      Condition: {
+    allow(
+      'ServicesTheStacksUseInThisRegion',
+      [
+        'application-autoscaling:*',
+        'cloudwatch:DeleteAlarms',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:PutMetricAlarm',
+        'ec2:*',
+        'ecs:*',
+        'elasticloadbalancing:*',
+        'logs:*',
+      ],
+      '*',
+      inRegion,
+    );
+    // CloudFormation names functions after their stack, and every stack name starts with the project name.
+    allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));
+    allow('ProjectParametersOnly', 'ssm:*', arn('ssm', `parameter/${projectName}/*`));
+    // Lambda fetches a function's code with the credentials of the caller of CreateFunction, this role, and
+    // CDK's custom-resource code sits in the bootstrap assets bucket (aws/aws-cdk#3765).
+    allow(
+      'LambdaCodeFromTheCdkAssetsBucket',
+      's3:GetObject',
+      `arn:${partition}:s3:::cdk-${scope.qualifier ?? DEFAULT_QUALIFIER}-assets-${account}-${region}/*`,
+    );
+    allow(
+      'ServiceLinkedRolesForEcsElbAndAutoScaling',
+      'iam:CreateServiceLinkedRole',
+      `${iamPrefix}:role/aws-service-role/*`,
+      {
         StringEquals: {
           'iam:AWSServiceName': [
             'ecs.amazonaws.com',
@@ -130,7 +166,84 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
           ],
         },
       },
+    );
+  }
+  if (roles.includes('tooling') || roles.includes('workload')) {
+    // CloudFormation names buckets after their stack, and every stack name starts with the project name.
+    allow('ProjectBucketsOnly', 's3:*', [
+      `arn:${partition}:s3:::${projectName}-*`,
+      `arn:${partition}:s3:::${projectName}-*/*`,
+    ]);
+  }
+  if (roles.includes('tooling') && scope.githubOidc) {
+    allow(
+      'TheGitHubOidcProvider',
+      [
+        'iam:CreateOpenIDConnectProvider',
+        'iam:DeleteOpenIDConnectProvider',
+        'iam:GetOpenIDConnectProvider',
+        'iam:UpdateOpenIDConnectProviderThumbprint',
+        'iam:AddClientIDToOpenIDConnectProvider',
+        'iam:RemoveClientIDFromOpenIDConnectProvider',
+        'iam:TagOpenIDConnectProvider',
+        'iam:UntagOpenIDConnectProvider',
+      ],
+      `${iamPrefix}:oidc-provider/${GITHUB_OIDC_HOST}`,
+    );
+  }
+
+  allow(
+    'ProjectRolesOnly',
+    [
+      'iam:DeleteRole',
+      'iam:GetRole',
+      'iam:UpdateRole',
+      'iam:UpdateRoleDescription',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:TagRole',
+      'iam:UntagRole',
+      'iam:GetRolePolicy',
+      'iam:ListRolePolicies',
+      'iam:ListAttachedRolePolicies',
+      'iam:CreateInstanceProfile',
+      'iam:DeleteInstanceProfile',
+      'iam:GetInstanceProfile',
+      'iam:AddRoleToInstanceProfile',
+      'iam:RemoveRoleFromInstanceProfile',
+    ],
+    [projectRoles, `${iamPrefix}:instance-profile/${projectName}-*`],
+  );
+  allow(
+    'CreateRolesAndChangeTheirPoliciesOnlyWithinTheBoundary',
+    ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'],
+    projectRoles,
+    withBoundary,
+  );
+  allow('AttachOnlyTheManagedPoliciesTheStacksUse', ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'], projectRoles, {
+    ...withBoundary,
+    ArnEquals: { 'iam:PolicyARN': ATTACHABLE_MANAGED_POLICIES.map((p) => `arn:${partition}:iam::aws:policy/${p}`) },
+  });
+  const passedTo = union(roles, PASSED_TO_SERVICES);
+  if (passedTo.length > 0) {
+    allow('PassProjectRolesToTheServicesThatRunThem', 'iam:PassRole', projectRoles, {
+      StringEquals: { 'iam:PassedToService': passedTo },
     });
   }
+  statements.push(
+    {
+      Sid: 'NeverWithoutTheBoundary',
+      Effect: 'Deny',
+      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn(scope) } },
+    },
+    { Sid: 'NeverRemoveTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
+    {
+      Sid: 'NeverChangeTheBoundary',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Resource: boundaryArn(scope),
+    },
+  );
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -1,8 +1,10 @@
 // `npm run bootstrap [-- --dry-run] [-- --config FILE]`: prepare every configured account for the pipeline.
-// For each account: install a least-privilege CloudFormation execution policy, then `cdk bootstrap` it so
-// that the tooling account may deploy (--trust) and look up (--trust-for-lookup) there.
+// For each account: install the permissions boundary and a least-privilege CloudFormation execution policy, then
+// `cdk bootstrap` it so that the tooling account may deploy (--trust) and look up (--trust-for-lookup) there.
+// Workload accounts get CDK's own bootstrap template with one addition: their deploy role may read the project's
+// SSM parameters, which the service stack's parameters resolve with that role's credentials.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   CreatePolicyCommand,
@@ -12,8 +14,18 @@ import {
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { fromIni } from '@aws-sdk/credential-providers';
+import { parseDocument } from 'yaml';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../config/load';
-import { executionPolicy, type AccountRole, type PolicyDocument } from './bootstrap-policies';
+import { permissionsBoundaryName } from '../stages/permissions-boundary';
+import {
+  DEFAULT_QUALIFIER,
+  boundaryArn,
+  boundaryPolicy,
+  executionPolicy,
+  type AccountRole,
+  type PolicyDocument,
+  type PolicyScope,
+} from './bootstrap-policies';
 
 /** A bootstrap failure, with a one-line reason that says which accounts are done and which are not. */
 export class BootstrapError extends Error {
@@ -31,8 +43,55 @@ export interface BootstrapTarget {
   readonly policyName: string;
   readonly policyArn: string;
   readonly policy: PolicyDocument;
+  readonly boundaryName: string;
+  readonly boundaryArn: string;
+  readonly boundary: PolicyDocument;
+  /** Whether the account gets the project's bootstrap template, whose deploy role reads the project's parameters. */
+  readonly customTemplate: boolean;
   /** `npx` arguments of the bootstrap command. */
   readonly command: readonly string[];
+}
+
+/** Where the bootstrap tool writes the policies and the template it installs, for review. */
+export const BOOTSTRAP_OUTPUT_DIR = path.join('cdk.out', 'bootstrap');
+/** The project's bootstrap template, for workload accounts. */
+export const BOOTSTRAP_TEMPLATE_FILE = path.join(BOOTSTRAP_OUTPUT_DIR, 'bootstrap-template.yaml');
+
+/** The SSM parameters of the project, which its network stages write and its service stages read. */
+export function projectParameterArnPattern(projectName: string): string {
+  return `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${projectName}/*`;
+}
+
+/**
+ * CDK's bootstrap template, as the installed CLI ships it, with one statement added to the deploy role. CloudFormation
+ * resolves `AWS::SSM::Parameter::Value` stack parameters with the caller's credentials; in CDK Pipelines and
+ * `cdk deploy` the caller is the deploy role, which CDK's template lets read only the bootstrap version ("CreateChangeSet
+ * uses this to evaluate any SSM parameters", in that template; aws-samples/aws-cross-account-cicd-pipeline#33).
+ */
+export function projectBootstrapTemplate(projectName: string): string {
+  const cdkTemplate = readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
+  const document = parseDocument(cdkTemplate);
+  const statements = document.getIn([
+    'Resources',
+    'DeploymentActionRole',
+    'Properties',
+    'Policies',
+    0,
+    'PolicyDocument',
+    'Statement',
+  ]);
+  if (!statements || typeof (statements as { add?: unknown }).add !== 'function') {
+    throw new BootstrapError("the CDK CLI's bootstrap template has no deploy role policy where this tool expects one");
+  }
+  (statements as { add(value: unknown): void }).add(
+    document.createNode({
+      Sid: 'ReadTheProjectStageParameters',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+      Resource: [{ 'Fn::Sub': projectParameterArnPattern(projectName) }],
+    }),
+  );
+  return `# CDK's bootstrap template, plus ReadTheProjectStageParameters on the deploy role (npm run bootstrap).\n${document.toString()}`;
 }
 
 /** Every configured account once, tooling first, with the roles it plays and its bootstrap command. */
@@ -49,26 +108,31 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
   return [...roles.entries()].map(([account, accountRoles]) => {
     const profile = config.profiles[account];
     const policyArn = `arn:${partition}:iam::${account}:policy/${policyName}`;
+    const scope: PolicyScope = {
+      partition,
+      account,
+      region: config.region,
+      projectName: config.projectName,
+      repositoryName: config.registry.repositoryName,
+      githubOidc: config.github !== undefined,
+      qualifier: DEFAULT_QUALIFIER,
+    };
     const trust =
       account === config.toolingAccount
         ? []
         : ['--trust', config.toolingAccount, '--trust-for-lookup', config.toolingAccount];
+    const customTemplate = accountRoles.includes('workload');
     return {
       account,
       roles: accountRoles,
       profile,
       policyName,
       policyArn,
-      policy: executionPolicy(
-        {
-          partition,
-          account,
-          region: config.region,
-          projectName: config.projectName,
-          repositoryName: config.registry.repositoryName,
-        },
-        accountRoles,
-      ),
+      policy: executionPolicy(scope, accountRoles),
+      boundaryName: permissionsBoundaryName(config.projectName),
+      boundaryArn: boundaryArn(scope),
+      boundary: boundaryPolicy(accountRoles),
+      customTemplate,
       command: [
         'cdk',
         'bootstrap',
@@ -77,35 +141,57 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
         ...trust,
         '--cloudformation-execution-policies',
         policyArn,
+        ...(customTemplate ? ['--template', BOOTSTRAP_TEMPLATE_FILE] : []),
       ],
     };
   });
 }
 
+interface ManagedPolicy {
+  readonly name: string;
+  readonly arn: string;
+  readonly document: PolicyDocument;
+  readonly description: string;
+}
+
 /** Creates the policy, or makes the document its new default version (IAM keeps at most 5). */
-async function upsertPolicy(iam: IAMClient, target: BootstrapTarget): Promise<'created' | 'updated'> {
-  const document = JSON.stringify(target.policy);
+async function upsertPolicy(iam: IAMClient, policy: ManagedPolicy): Promise<'created' | 'updated'> {
+  const document = JSON.stringify(policy.document);
   try {
     await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: target.policyName,
-        PolicyDocument: document,
-        Description: 'CDK CloudFormation execution policy',
-      }),
+      new CreatePolicyCommand({ PolicyName: policy.name, PolicyDocument: document, Description: policy.description }),
     );
     return 'created';
   } catch (error) {
     if ((error as Error).name !== 'EntityAlreadyExistsException') throw error;
   }
-  const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: target.policyArn }))).Versions ?? [];
+  const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policy.arn }))).Versions ?? [];
   if (versions.length >= 5) {
     const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => +a.CreateDate! - +b.CreateDate!)[0];
-    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: target.policyArn, VersionId: oldest.VersionId }));
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policy.arn, VersionId: oldest.VersionId }));
   }
   await iam.send(
-    new CreatePolicyVersionCommand({ PolicyArn: target.policyArn, PolicyDocument: document, SetAsDefault: true }),
+    new CreatePolicyVersionCommand({ PolicyArn: policy.arn, PolicyDocument: document, SetAsDefault: true }),
   );
   return 'updated';
+}
+
+/** The two managed policies bootstrap installs in an account, the boundary first: the execution policy names it. */
+function managedPolicies(target: BootstrapTarget): ManagedPolicy[] {
+  return [
+    {
+      name: target.boundaryName,
+      arn: target.boundaryArn,
+      document: target.boundary,
+      description: 'Permissions boundary of every role the project creates',
+    },
+    {
+      name: target.policyName,
+      arn: target.policyArn,
+      document: target.policy,
+      description: 'CDK CloudFormation execution policy',
+    },
+  ];
 }
 
 function run(args: readonly string[]): Promise<number> {
@@ -116,10 +202,14 @@ function run(args: readonly string[]): Promise<number> {
   });
 }
 
-export function describeTarget(target: BootstrapTarget, policyFile: string): string {
+export function describeTarget(target: BootstrapTarget, files: { boundary: string; policy: string }): string {
   return [
     `# ${target.account} (${target.roles.join(', ')})${target.profile ? `, profile ${target.profile}` : ''}`,
-    `#   execution policy ${target.policyArn}: create or update from ${policyFile}`,
+    `#   permissions boundary ${target.boundaryArn}: create or update from ${files.boundary}`,
+    `#   execution policy ${target.policyArn}: create or update from ${files.policy}`,
+    ...(target.customTemplate
+      ? [`#   template ${BOOTSTRAP_TEMPLATE_FILE}: CDK's, plus the deploy role reading parameters /<project>/*`]
+      : []),
     `npx ${target.command.join(' ')}`,
   ].join('\n');
 }
@@ -134,14 +224,20 @@ async function main(): Promise<number> {
     throw new ConfigError(`unknown argument ${unknown[0]}; usage: bootstrap [--dry-run] [--config FILE]`);
 
   const targets = bootstrapTargets(config);
-  const policyDir = path.join('cdk.out', 'bootstrap');
-  mkdirSync(policyDir, { recursive: true });
+  mkdirSync(BOOTSTRAP_OUTPUT_DIR, { recursive: true });
+  if (targets.some((t) => t.customTemplate)) {
+    writeFileSync(BOOTSTRAP_TEMPLATE_FILE, projectBootstrapTemplate(config.projectName));
+  }
   console.log(`${dryRun ? 'Would bootstrap' : 'Bootstrapping'} ${targets.length} account(s) in ${config.region}:\n`);
   const done: string[] = [];
   for (const target of targets) {
-    const policyFile = path.join(policyDir, `${target.account}-execution-policy.json`);
-    writeFileSync(policyFile, `${JSON.stringify(target.policy, null, 2)}\n`);
-    console.log(describeTarget(target, policyFile));
+    const files = {
+      boundary: path.join(BOOTSTRAP_OUTPUT_DIR, `${target.account}-permissions-boundary.json`),
+      policy: path.join(BOOTSTRAP_OUTPUT_DIR, `${target.account}-execution-policy.json`),
+    };
+    writeFileSync(files.boundary, `${JSON.stringify(target.boundary, null, 2)}\n`);
+    writeFileSync(files.policy, `${JSON.stringify(target.policy, null, 2)}\n`);
+    console.log(describeTarget(target, files));
     if (dryRun) continue;
     const left = targets.filter((t) => t !== target && !done.includes(t.account)).map((t) => t.account);
     const stop = (why: string) => {
@@ -152,17 +248,19 @@ async function main(): Promise<number> {
       region: config.region,
       credentials: target.profile ? fromIni({ profile: target.profile }) : undefined,
     });
-    const outcome = await upsertPolicy(iam, target).catch((e: Error) =>
-      stop(`the execution policy failed: ${e.name}: ${e.message}`),
-    );
-    console.log(`  policy ${outcome}`);
+    for (const policy of managedPolicies(target)) {
+      const outcome = await upsertPolicy(iam, policy).catch((e: Error) =>
+        stop(`policy ${policy.name} failed: ${e.name}: ${e.message}`),
+      );
+      console.log(`  ${policy.name} ${outcome}`);
+    }
     const code = await run(target.command);
     if (code !== 0) stop(`cdk bootstrap exited ${code}`);
     done.push(target.account);
   }
   console.log(
     dryRun
-      ? '\nDry run: nothing was changed. Policies for review are in cdk.out/bootstrap/.'
+      ? `\nDry run: nothing was changed. The policies and template for review are in ${BOOTSTRAP_OUTPUT_DIR}/.`
       : '\nAll accounts bootstrapped.',
   );
   return 0;

@@ -35,6 +35,20 @@ export interface WatchResult {
 
 const FINAL_FAILURES = new Set(['Failed', 'Stopped', 'Cancelled']);
 
+/**
+ * Whether an execution ended because self-mutation changed the pipeline, which then restarts on the same
+ * commit. CodePipeline reports that as Superseded, or as Cancelled ("the pipeline's definition was updated before
+ * the pipeline execution could be completed", API reference, PipelineExecution), and aws/aws-cdk#9080 shows it as
+ * Failed in the UpdatePipeline stage after SelfMutate succeeded. Any other failure is a real one.
+ */
+function endedBySelfMutation(status: string, actions: readonly ActionExecutionDetail[]): boolean {
+  if (status === 'Superseded') return true;
+  if (status !== 'Failed' && status !== 'Cancelled') return false;
+  const selfMutated = actions.some((a) => a.actionName === 'SelfMutate' && a.status === 'Succeeded');
+  const failedElsewhere = actions.some((a) => a.status === 'Failed' && a.stageName !== 'UpdatePipeline');
+  return selfMutated && !failedElsewhere;
+}
+
 function actionLabel(a: ActionExecutionDetail): string {
   return `${a.stageName}/${a.actionName}`;
 }
@@ -97,16 +111,21 @@ export async function watchExecution(api: PipelineApi, options: WatchOptions): P
     if (status === 'Succeeded') {
       return { ok: true, executionId, summary: `pipeline ${pipelineName} succeeded (execution ${executionId})` };
     }
-    if (status === 'Superseded') {
+    if (endedBySelfMutation(status, actions)) {
       const next = await successorOf(api, pipelineName, executionId);
-      if (!next)
+      if (next) {
+        log(`execution ${executionId} ended ${status} after self-mutation (the pipeline restarts); following ${next}`);
+        executionId = next;
+        continue;
+      }
+      if (now() >= deadline) {
         return {
           ok: false,
           executionId,
-          summary: `execution ${executionId} was superseded and no later execution of the same commit was found`,
+          summary: `execution ${executionId} ended ${status} after self-mutation, and no later execution of the same commit started within ${options.timeoutSeconds} s`,
         };
-      log(`execution ${executionId} was superseded (self-mutation restarts the pipeline); following ${next}`);
-      executionId = next;
+      }
+      await sleep(options.pollMs ?? 10_000);
       continue;
     }
     if (FINAL_FAILURES.has(status)) {

@@ -9,6 +9,7 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  StartImageScanCommand,
   type ImageScanFinding,
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -126,6 +127,16 @@ async function waitForScan(
   }
 }
 
+/** Waits for the tag's scan and fails on findings at or above the threshold, naming them. */
+async function passScanGate(ecr: ECRClient, options: PublishOptions, log: (l: string) => void): Promise<void> {
+  log(`waiting for the scan of ${options.tag} (up to ${options.scanTimeoutSeconds} s)`);
+  const blocking = findingsAtOrAbove(await waitForScan(ecr, options, log), options.severityThreshold);
+  if (blocking.length > 0) {
+    const list = blocking.map((f) => `${f.name} (${f.severity})`).join(', ');
+    throw new PublishError(`${blocking.length} scan finding(s) at or above ${options.severityThreshold}: ${list}`);
+  }
+}
+
 /** Publishes the image; throws PublishError with a one-line reason. */
 export async function publishImage(
   ecr: ECRClient,
@@ -153,6 +164,24 @@ export async function publishImage(
   const existingDigest = existing?.imageDetails?.[0]?.imageDigest;
   if (existingDigest) {
     log(`${imageUri} already exists (${existingDigest}); nothing changed in ${options.contextDir}, skipping the build`);
+    // The scan gate holds for an existing tag too: a re-run must not deploy an image whose scan failed.
+    const scanned = await ecr
+      .send(new DescribeImageScanFindingsCommand({ registryId, repositoryName, imageId: { imageTag: tag } }))
+      .then(
+        () => true,
+        (error: Error) => {
+          if (error.name === 'ScanNotFoundException') return false;
+          throw new PublishError(describeEcrError(error, repositoryName, registryId));
+        },
+      );
+    if (!scanned) {
+      log('  it was never scanned; starting a scan');
+      await ecrCall(
+        () => ecr.send(new StartImageScanCommand({ registryId, repositoryName, imageId: { imageTag: tag } })),
+        options,
+      );
+    }
+    await passScanGate(ecr, options, log);
     return { skipped: true, imageUri, digest: existingDigest };
   }
 
@@ -182,12 +211,7 @@ export async function publishImage(
   log(`pushing ${imageUri}`);
   await docker(runner, 'push', ['push', imageUri]);
 
-  log(`waiting for the scan on push (up to ${options.scanTimeoutSeconds} s)`);
-  const blocking = findingsAtOrAbove(await waitForScan(ecr, options, log), options.severityThreshold);
-  if (blocking.length > 0) {
-    const list = blocking.map((f) => `${f.name} (${f.severity})`).join(', ');
-    throw new PublishError(`${blocking.length} scan finding(s) at or above ${options.severityThreshold}: ${list}`);
-  }
+  await passScanGate(ecr, options, log);
   const pushed = await ecrCall(
     () => ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] })),
     options,
@@ -252,8 +276,7 @@ async function main(): Promise<number> {
     scanTimeoutSeconds: args.scanTimeoutSeconds,
     log: (line) => console.log(line),
   };
-  const roleArn =
-    args.roleArn ?? publisherRoleArn(config.partition, config.registry.account, config.registry.repositoryName);
+  const roleArn = args.roleArn ?? publisherRoleArn(config.partition, config.registry.account, config.projectName);
   const registry = `${config.registry.account}.dkr.ecr.${config.region}.${config.domainSuffix}`;
   const uri = `${registry}/${options.repositoryName}:${options.tag}`;
   if (args.dryRun) {
@@ -261,7 +284,7 @@ async function main(): Promise<number> {
       [
         `publish-image (dry run): nothing is called`,
         `  assume ${roleArn}`,
-        `  skip everything if ${uri} exists (ecr:DescribeImages)`,
+        `  skip the build if ${uri} exists (ecr:DescribeImages), but still pass its scan gate`,
         `  docker login ${registry}`,
         `  docker build --platform ${options.platform} --build-arg IMAGE_TAG=${options.tag} --tag ${uri} ${options.contextDir}`,
         `  docker push ${uri}`,

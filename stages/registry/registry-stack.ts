@@ -16,6 +16,8 @@ export const CROSS_ACCOUNT_PULL_ACTIONS = [
 export interface RegistrySettings {
   /** The ECR repository name; the service stage and the publish tool address it by this name. */
   readonly repositoryName: string;
+  /** Names the publisher role: the execution policy lets CloudFormation manage only roles named after the project. */
+  readonly projectName: string;
   /** Accounts whose Fargate tasks pull the image (every workload account). */
   readonly pullerAccounts: readonly string[];
   /** The tooling account, whose pipeline roles may assume the publisher role. */
@@ -33,14 +35,17 @@ export interface RegistrySettings {
 
 export interface RegistryStackProps extends StackProps, RegistrySettings {}
 
-/** The name of the role the pipeline assumes to push images, fixed because the pipeline addresses it. */
-export function publisherRoleName(repositoryName: string): string {
-  return `${repositoryName.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}-image-publisher`.slice(0, 64);
+/**
+ * The name of the role the pipeline assumes to push images, fixed because the pipeline addresses it. It starts
+ * with the project name, like every role the app creates, because the execution policy allows only those.
+ */
+export function publisherRoleName(projectName: string): string {
+  return `${projectName}-image-publisher`;
 }
 
 /** The publisher role's ARN, for the pipeline in another account, which cannot reference the role itself. */
-export function publisherRoleArn(partition: string, account: string, repositoryName: string): string {
-  return `arn:${partition}:iam::${account}:role/${publisherRoleName(repositoryName)}`;
+export function publisherRoleArn(partition: string, account: string, projectName: string): string {
+  return `arn:${partition}:iam::${account}:role/${publisherRoleName(projectName)}`;
 }
 
 /** Account A: the ECR repository Account B pulls from, and the role the pipeline pushes through. */
@@ -85,7 +90,7 @@ export class RegistryStack extends Stack {
     );
 
     this.publisherRole = new iam.Role(this, 'PublisherRole', {
-      roleName: publisherRoleName(props.repositoryName),
+      roleName: publisherRoleName(props.projectName),
       description: 'Assumed by the delivery pipeline in the tooling account to push images to this repository',
       assumedBy: new iam.AccountPrincipal(props.toolingAccount).withConditions({
         ArnLike: {
@@ -95,8 +100,14 @@ export class RegistryStack extends Stack {
       maxSessionDuration: Duration.hours(1),
     });
     this.repository.grantPullPush(this.publisherRole);
-    // The publish tool checks whether a tag exists and waits for the scan on push.
-    this.repository.grant(this.publisherRole, 'ecr:DescribeImages', 'ecr:DescribeImageScanFindings');
+    // The publish tool finds the repository, checks whether a tag exists, and reads (or starts) its scan.
+    this.repository.grant(
+      this.publisherRole,
+      'ecr:DescribeRepositories',
+      'ecr:DescribeImages',
+      'ecr:DescribeImageScanFindings',
+      'ecr:StartImageScan',
+    );
     acknowledge(this.publisherRole, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -49,11 +49,11 @@ describe('the GitHub OIDC stack (tooling account)', () => {
     ]);
   });
 
-  test('trusts the diff role only to pull requests of the repository', () => {
+  test('trusts the diff role only to the reviewed diff environment, never to any pull request', () => {
     expect(roleTrust('DiffRole')[0].Condition).toEqual({
       StringEquals: {
         'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-        'token.actions.githubusercontent.com:sub': 'repo:my-org/hello-privatelink:pull_request',
+        'token.actions.githubusercontent.com:sub': 'repo:my-org/hello-privatelink:environment:pull-request-diff',
       },
     });
   });

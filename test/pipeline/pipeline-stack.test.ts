@@ -90,10 +90,30 @@ describe('the pipeline stack (tooling account)', () => {
     expect(buildSpec.phases.build.commands).toEqual(['npm ci --no-audit --no-fund', 'npm run synth']);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
     expect(buildSpec.cache.paths).toEqual(['/root/.npm/**/*']);
-    expect(projectFor(template, synth).Cache).toEqual({
-      Type: 'LOCAL',
-      Modes: ['LOCAL_CUSTOM_CACHE', 'LOCAL_DOCKER_LAYER_CACHE'],
-    });
+    expect(projectFor(template, synth).Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
+  });
+
+  test('asks for a Docker layer cache only where CodeBuild allows one: privileged LINUX_CONTAINER', () => {
+    // CodeBuild user guide, "Build caching": Docker layer cache is for the Linux environment only, in privileged mode.
+    const x86 = Template.fromStack(
+      buildDeliveryApp(
+        newProjectApp(),
+        configWith((json) => (json.service.cpuArchitecture = 'X86_64')),
+        TAG,
+      ).pipeline,
+    );
+    const layerCaching = (t: Template) =>
+      Object.values(t.findResources('AWS::CodeBuild::Project'))
+        .map((r) => r.Properties)
+        .filter((p) => p.Cache?.Modes?.includes('LOCAL_DOCKER_LAYER_CACHE'));
+    for (const project of [...layerCaching(template), ...layerCaching(x86)]) {
+      expect(project.Environment).toMatchObject({ Type: 'LINUX_CONTAINER', PrivilegedMode: true });
+    }
+    // The ARM default has none; on x86, PublishImage keeps its layers.
+    expect(layerCaching(template)).toHaveLength(0);
+    expect(layerCaching(x86).map((p) => JSON.parse(p.Source.BuildSpec).phases.build.commands.join(' '))).toEqual([
+      expect.stringContaining('tools/publish-image.ts'),
+    ]);
   });
 
   test("deploys the registry with Account A's bootstrap roles and the stages of B with B's", () => {

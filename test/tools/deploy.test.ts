@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { PROJECT_ROOT, defaultConfigJson } from '../helpers/cdk';
+import { defaultConfigJson } from '../helpers/cdk';
+import { runTool } from '../helpers/run-tool';
 
-const run = (args: string[]) =>
-  promisify(execFile)('npx', ['tsx', 'tools/deploy.ts', ...args], { cwd: PROJECT_ROOT }).catch(
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+const run = (args: string[]) => runTool('tools/deploy.ts', args);
 
 describe('deploy', () => {
   test('--dry-run lists the four steps with the bucket, key and pipeline from config, calling nothing', async () => {
     const result = await run(['--dry-run']);
-    expect('code' in result).toBe(false);
+    expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('deploy (dry run): nothing is called');
     expect(lines[1]).toBe(
@@ -36,7 +32,7 @@ describe('deploy', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'deploy-')), 'deploy.json');
     writeFileSync(file, JSON.stringify(json));
     const result = await run(['--config', file, '--dry-run']);
-    expect('code' in result && result.code).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
       'deploy: pipeline.source.type is codeconnections; the pipeline starts itself on push, so there is nothing to upload',
     );

@@ -152,6 +152,67 @@ describe('pipeline-watch', () => {
     );
     const { result, lines } = await watch(api);
     expect(result).toMatchObject({ ok: true, executionId: 'e2' });
-    expect(lines).toContain('execution e1 was superseded (self-mutation restarts the pipeline); following e2');
+    expect(lines).toContain('execution e1 ended Superseded after self-mutation (the pipeline restarts); following e2');
+  });
+
+  test.each(['Failed', 'Cancelled'])(
+    'follows the restarted execution when self-mutation leaves the first one %s (aws/aws-cdk#9080)',
+    async (status) => {
+      const api = fakePipeline(
+        {
+          e1: [
+            {
+              status,
+              actions: [
+                action('UpdatePipeline', 'SelfMutate', 'Succeeded'),
+                action('UpdatePipeline', 'SelfMutate', 'Failed'),
+              ],
+            },
+          ],
+          e2: [{ status: 'Succeeded', actions: [action('Foundation', 'Registry.PublishImage', 'Succeeded')] }],
+        },
+        [
+          { id: 'e2', start: 2, revision: 'v1' },
+          { id: 'e1', start: 1, revision: 'v1' },
+        ],
+      );
+      const { result } = await watch(api);
+      expect(result).toMatchObject({ ok: true, executionId: 'e2' });
+    },
+  );
+
+  test('does not mistake a real failure after self-mutation for a restart', async () => {
+    const api = fakePipeline(
+      {
+        e1: [
+          {
+            status: 'Failed',
+            actions: [
+              action('UpdatePipeline', 'SelfMutate', 'Succeeded'),
+              action('Foundation', 'Registry.PublishImage', 'Failed', 'scan findings'),
+            ],
+          },
+        ],
+        e2: [{ status: 'Succeeded', actions: [] }],
+      },
+      [
+        { id: 'e2', start: 2, revision: 'v1' },
+        { id: 'e1', start: 1, revision: 'v1' },
+      ],
+    );
+    const { result } = await watch(api);
+    expect(result).toMatchObject({ ok: false, executionId: 'e1' });
+    expect(result.summary).toContain('stage Foundation, action Registry.PublishImage: scan findings');
+  });
+
+  test('fails after its timeout when no execution follows a self-mutation', async () => {
+    const api = fakePipeline(
+      { e1: [{ status: 'Cancelled', actions: [action('UpdatePipeline', 'SelfMutate', 'Succeeded')] }] },
+      [{ id: 'e1', start: 1, revision: 'v1' }],
+    );
+    const { result } = await watch(api, { timeoutSeconds: 60, pollMs: 10_000 });
+    expect(result.summary).toBe(
+      'execution e1 ended Cancelled after self-mutation, and no later execution of the same commit started within 60 s',
+    );
   });
 });

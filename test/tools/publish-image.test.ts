@@ -78,15 +78,16 @@ describeWithMoto('publish-image against moto ECR', () => {
     };
   }
 
-  test('skips docker entirely when the tag already exists', async () => {
+  /** Puts an image under the tag, as an earlier run would have, optionally scanned. */
+  async function existingImage(options: PublishOptions, scanned: boolean): Promise<void> {
+    const { repositoryName, tag } = options;
+    await ecr.send(new PutImageCommand({ repositoryName, imageTag: tag, imageManifest: manifest('x') }));
+    if (scanned) await ecr.send(new StartImageScanCommand({ repositoryName, imageId: { imageTag: tag } }));
+  }
+
+  test('skips docker entirely when the tag already exists and its scan passes', async () => {
     const options = await repository();
-    await ecr.send(
-      new PutImageCommand({
-        repositoryName: options.repositoryName,
-        imageTag: options.tag,
-        imageManifest: manifest('x'),
-      }),
-    );
+    await existingImage(options, true);
     const docker = new RecordingDocker(ecr);
     const lines: string[] = [];
     const result = await publishImage(ecr, docker, { ...options, log: (l) => lines.push(l) });
@@ -94,6 +95,24 @@ describeWithMoto('publish-image against moto ECR', () => {
     expect(result.skipped).toBe(true);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(lines.join('\n')).toContain('skipping the build');
+  });
+
+  test('fails an existing tag whose scan has findings at or above the threshold: a re-run cannot bypass the gate', async () => {
+    const options = await repository();
+    await existingImage(options, true);
+    const docker = new RecordingDocker(ecr);
+    await expect(publishImage(ecr, docker, { ...options, severityThreshold: 'HIGH' })).rejects.toThrow(
+      '1 scan finding(s) at or above HIGH: CVE-9999-9999 (HIGH)',
+    );
+    expect(docker.calls).toEqual([]);
+  });
+
+  test('scans an existing tag that was never scanned before passing it', async () => {
+    const options = await repository();
+    await existingImage(options, false);
+    await expect(
+      publishImage(ecr, new RecordingDocker(ecr), { ...options, severityThreshold: 'HIGH' }),
+    ).rejects.toThrow('CVE-9999-9999 (HIGH)');
   });
 
   test('logs in, builds for the platform with the tag baked in, pushes, and returns the digest', async () => {

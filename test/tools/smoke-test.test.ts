@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { freePort, startLocalNginx, type LocalNginx } from '../../tools/local-nginx';
 import { PAGE_MARKER, parseSmokeArgs, runSmokeTest } from '../../tools/smoke-test';
 import { PROJECT_ROOT } from '../helpers/cdk';
+import { runTool } from '../helpers/run-tool';
 
 type Fault = 'healthy' | 'error500' | 'wrongVersion' | 'noMarker' | 'slow' | 'flaky';
 
@@ -123,14 +122,8 @@ describe('smoke-test', () => {
 
   test('as a command, exits non-zero with one FAILED line', async () => {
     // Asynchronous: the fault server lives in this process and must keep answering meanwhile.
-    const failure = await promisify(execFile)(
-      'npx',
-      ['tsx', 'tools/smoke-test.ts', faults.url('error500'), '--timeout', '2'],
-      {
-        cwd: PROJECT_ROOT,
-      },
-    ).catch((e: { code: number; stderr: string }) => e);
-    expect('code' in failure && failure.code).toBe(1);
+    const failure = await runTool('tools/smoke-test.ts', [faults.url('error500'), '--timeout', '2']);
+    expect(failure.code).toBe(1);
     expect(failure.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^smoke-test: FAILED: \/healthz: bad status 500/),
     ]);
