@@ -1,0 +1,390 @@
+// What IAM decides when CloudFormation deploys the synthesized stacks with each account's execution policy, and
+// when the CDK deploy role resolves the service stack's parameters. Every request goes through the evaluator.
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { bootstrapTargets, projectBootstrapTemplate } from '../../tools/bootstrap';
+import type { PolicyDocument } from '../../tools/bootstrap-policies';
+import { configWith, newProjectApp } from '../helpers/cdk';
+import { DeployedStack } from '../helpers/deployed-policies';
+import { decide, verdictOf } from '../helpers/iam';
+
+// GIVEN every optional resource on (diagnostics host, auto scaling), and a repository whose name does not start
+// with the project name, synthesized once for the file
+const config = configWith((json) => {
+  json.registry.repositoryName = 'acme/web-frontend';
+  json.network.diagnosticsHost = true;
+  json.service.maxCount = 4;
+});
+const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+const [environment] = delivery.stages.environments;
+const stacks = [
+  delivery.pipeline,
+  delivery.github!,
+  delivery.stages.registry.stack,
+  environment.network.stack,
+  environment.service.stack,
+].map((s) => DeployedStack.of(s));
+const targets = new Map(bootstrapTargets(config).map((t) => [t.account, t]));
+const REGION = config.region;
+
+const cfnExecRole = (account: string) =>
+  `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`;
+const deployRole = (account: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${REGION}`;
+
+/** A request CloudFormation makes in the stack's account with the execution policy. */
+function asCloudFormation(
+  stack: DeployedStack,
+  action: string,
+  resource: string,
+  context: Record<string, string> = {},
+) {
+  return {
+    principal: cfnExecRole(stack.account),
+    action,
+    resource,
+    resourceAccount: stack.account,
+    identityPolicies: [targets.get(stack.account)!.policy],
+    // A key policy decides too: CDK's keys delegate to the account's IAM policies.
+    resourcePolicy: stack.resourcePolicyFor(resource),
+    context: { 'aws:RequestedRegion': REGION, ...context },
+  };
+}
+
+/**
+ * The verdicts of many requests, so one failing expectation lists every refused call. Where the evaluator's
+ * action data knows no resource type for the ARN (ELBv2 tagging is filed under Classic Load Balancers), the call
+ * is requested on `*`, which matches only statements that allow the action on every resource.
+ */
+async function refused(requests: Array<ReturnType<typeof asCloudFormation>>): Promise<string[]> {
+  const verdicts = await Promise.all(
+    requests.map((r) =>
+      verdictOf(r).catch((e: Error) => {
+        if (!/no\.resource\.types/.test(e.message)) throw e;
+        return verdictOf({ ...r, resource: '*' });
+      }),
+    ),
+  );
+  return verdicts.filter((v) => !v.endsWith(': Allowed'));
+}
+
+const roles = stacks.flatMap((stack) => stack.ofType('AWS::IAM::Role').map((id) => ({ stack, id })));
+
+/** Each role's deployed ARN and its boundary. */
+function createRoleRequest(stack: DeployedStack, id: string) {
+  const boundary = stack.boundaryOf(id);
+  return asCloudFormation(
+    stack,
+    'iam:CreateRole',
+    stack.arnOf(id),
+    boundary ? { 'iam:PermissionsBoundary': boundary } : {},
+  );
+}
+
+describe('CloudFormation, with each account execution policy', () => {
+  test('creates every role of every stack under its deployed name, each with the project boundary', async () => {
+    expect(roles.length).toBeGreaterThanOrEqual(15);
+    for (const { stack, id } of roles) {
+      expect([id, stack.boundaryOf(id)]).toEqual([id, targets.get(stack.account)!.boundaryArn]);
+    }
+    expect(await refused(roles.map(({ stack, id }) => createRoleRequest(stack, id)))).toEqual([]);
+  });
+
+  test('puts every inline policy and attaches only the managed policies the stacks use', async () => {
+    const requests = roles.flatMap(({ stack, id }) => {
+      const boundary = { 'iam:PermissionsBoundary': stack.boundaryOf(id)! };
+      const inline =
+        stack.identityPolicies(id).length > 0
+          ? [asCloudFormation(stack, 'iam:PutRolePolicy', stack.arnOf(id), boundary)]
+          : [];
+      const managed = (stack.resolve(stack.resources[id].Properties.ManagedPolicyArns ?? []) as string[]).map((arn) =>
+        asCloudFormation(stack, 'iam:AttachRolePolicy', stack.arnOf(id), { ...boundary, 'iam:PolicyARN': arn }),
+      );
+      return [...inline, ...managed];
+    });
+    expect(requests.length).toBeGreaterThan(10);
+    expect(await refused(requests)).toEqual([]);
+  });
+
+  test('refuses a role without the boundary, an administrator policy, and any change to the boundary', async () => {
+    const [{ stack, id }] = roles.filter((r) => r.stack.account === environment.service.stack.account);
+    const role = stack.arnOf(id);
+    const boundary = { 'iam:PermissionsBoundary': stack.boundaryOf(id)! };
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    expect(await decide(asCloudFormation(stack, 'iam:CreateRole', role))).toBe('ExplicitlyDenied');
+    expect(await decide(asCloudFormation(stack, 'iam:PutRolePolicy', role))).toBe('ExplicitlyDenied');
+    expect(
+      await decide(asCloudFormation(stack, 'iam:AttachRolePolicy', role, { ...boundary, 'iam:PolicyARN': admin })),
+    ).not.toBe('Allowed');
+    expect(await decide(asCloudFormation(stack, 'iam:DeleteRolePermissionsBoundary', role, boundary))).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(await decide(asCloudFormation(stack, 'iam:CreatePolicyVersion', stack.boundaryOf(id)!))).toBe(
+      'ExplicitlyDenied',
+    );
+    expect(
+      await decide(
+        asCloudFormation(stack, 'iam:CreateRole', `arn:aws:iam::${stack.account}:role/someone-else`, boundary),
+      ),
+    ).not.toBe('Allowed');
+  });
+
+  test('passes each role only to the service that runs it', async () => {
+    const passes: Array<[DeployedStack, string, string]> = [];
+    const roleArns = (stack: DeployedStack, value: unknown) =>
+      [stack.resolve(value)].flat().filter(Boolean) as string[];
+    for (const stack of stacks) {
+      const receivers: Array<[string, string[], string]> = [
+        ['AWS::ECS::TaskDefinition', ['ExecutionRoleArn', 'TaskRoleArn'], 'ecs-tasks.amazonaws.com'],
+        ['AWS::Lambda::Function', ['Role'], 'lambda.amazonaws.com'],
+        ['AWS::EC2::FlowLog', ['DeliverLogsPermissionArn'], 'vpc-flow-logs.amazonaws.com'],
+        ['AWS::CodeBuild::Project', ['ServiceRole'], 'codebuild.amazonaws.com'],
+        ['AWS::CodePipeline::Pipeline', ['RoleArn'], 'codepipeline.amazonaws.com'],
+      ];
+      for (const [type, properties, service] of receivers) {
+        for (const id of stack.ofType(type)) {
+          for (const property of properties) {
+            for (const arn of roleArns(stack, stack.resources[id].Properties[property]))
+              passes.push([stack, arn, service]);
+          }
+        }
+      }
+      for (const id of stack.ofType('AWS::IAM::InstanceProfile')) {
+        for (const name of roleArns(stack, stack.resources[id].Properties.Roles)) {
+          passes.push([stack, `arn:aws:iam::${stack.account}:role/${name}`, 'ec2.amazonaws.com']);
+        }
+      }
+    }
+    expect(new Set(passes.map((p) => p[2])).size).toBe(6);
+    const pass = ([stack, arn, service]: [DeployedStack, string, string]) =>
+      asCloudFormation(stack, 'iam:PassRole', arn, { 'iam:PassedToService': service });
+    expect(await refused(passes.map(pass))).toEqual([]);
+    // Never to a service that does not run it.
+    expect(await decide(pass([passes[0][0], passes[0][1], 'iam.amazonaws.com']))).not.toBe('Allowed');
+  });
+
+  test('reads the code of CDK custom-resource functions from the bootstrap assets bucket', async () => {
+    const reads = stacks.flatMap((stack) =>
+      stack.ofType('AWS::Lambda::Function').map((id) => {
+        const { S3Bucket, S3Key } = stack.resolve(stack.resources[id].Properties.Code);
+        return asCloudFormation(stack, 's3:GetObject', `arn:aws:s3:::${S3Bucket}/${S3Key}`);
+      }),
+    );
+    expect(reads).toHaveLength(1);
+    expect(reads[0].resource).toMatch(/^arn:aws:s3:::cdk-hnb659fds-assets-333333333333-us-east-2\/[0-9a-f]{64}\.zip$/);
+    expect(await refused(reads)).toEqual([]);
+  });
+
+  test('creates the service-linked roles ECS, Elastic Load Balancing and Application Auto Scaling need', async () => {
+    const workload = stacks.find((s) => s.account === environment.service.stack.account)!;
+    const requests = [
+      'ecs.amazonaws.com',
+      'elasticloadbalancing.amazonaws.com',
+      'ecs.application-autoscaling.amazonaws.com',
+    ].map((service) =>
+      asCloudFormation(
+        workload,
+        'iam:CreateServiceLinkedRole',
+        `arn:aws:iam::${workload.account}:role/aws-service-role/${service}/x`,
+        {
+          'iam:AWSServiceName': service,
+        },
+      ),
+    );
+    expect(await refused(requests)).toEqual([]);
+  });
+
+  test('creates the GitHub OIDC provider in the tooling account', async () => {
+    const github = stacks[1];
+    const [provider] = github.ofType('AWS::IAM::OIDCProvider');
+    const requests = [
+      'iam:CreateOpenIDConnectProvider',
+      'iam:GetOpenIDConnectProvider',
+      'iam:TagOpenIDConnectProvider',
+    ].map((action) => asCloudFormation(github, action, github.arnOf(provider)));
+    expect(await refused(requests)).toEqual([]);
+  });
+
+  test('can call the create handler of every resource type in every template', async () => {
+    const requests = stacks.flatMap((stack) =>
+      Object.entries(stack.resources).flatMap(([id, { Type }]) => {
+        if (Type === 'AWS::CDK::Metadata') return [];
+        if (Type.startsWith('Custom::')) {
+          // CloudFormation invokes the provider function.
+          return [
+            asCloudFormation(
+              stack,
+              'lambda:InvokeFunction',
+              stack.resolve(stack.resources[id].Properties.ServiceToken),
+            ),
+          ];
+        }
+        const actions = CREATE_ACTIONS[Type];
+        if (!actions)
+          throw new Error(`${Type}: add its create handler's actions from its CloudFormation registry schema`);
+        return actions.map((action) => asCloudFormation(stack, action, stack.arnOf(id)));
+      }),
+    );
+    expect(requests.length).toBeGreaterThan(60);
+    expect(await refused(requests)).toEqual([]);
+  });
+});
+
+describe('the CDK deploy role in the workload account', () => {
+  const service = stacks[4];
+  const parameterNames = Object.values(service.template.Parameters as Record<string, { Type: string; Default: string }>)
+    .filter((p) => p.Type.startsWith('AWS::SSM::Parameter::Value'))
+    .map((p) => p.Default);
+  const deployRolePolicy = (templateText: string): PolicyDocument => {
+    const bootstrap = new DeployedStack(parse(templateText), service.account, REGION, 'CDKToolkit');
+    return bootstrap.resolve(bootstrap.resources.DeploymentActionRole.Properties.Policies[0].PolicyDocument);
+  };
+  const readParameter = (policy: PolicyDocument, name: string) =>
+    verdictOf({
+      principal: deployRole(service.account),
+      action: 'ssm:GetParameters',
+      resource: `arn:aws:ssm:${REGION}:${service.account}:parameter${name}`,
+      resourceAccount: service.account,
+      identityPolicies: [policy],
+    });
+
+  // CloudFormation resolves AWS::SSM::Parameter::Value parameters with the caller's credentials: the deploy role.
+  test("reads every SSM-typed parameter of the service stack with the project's bootstrap template", async () => {
+    expect(parameterNames.filter((n) => n.startsWith(`/${config.projectName}/`)).length).toBe(6);
+    const policy = deployRolePolicy(projectBootstrapTemplate(config.projectName));
+    const verdicts = await Promise.all(parameterNames.map((name) => readParameter(policy, name)));
+    expect(verdicts.filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
+  });
+
+  test("could not with CDK's stock template, and reads nothing outside the project with the project's", async () => {
+    const stock = deployRolePolicy(
+      readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8'),
+    );
+    expect(await readParameter(stock, `/${config.projectName}/production/network/vpc-id`)).toMatch(/ImplicitlyDenied$/);
+    const project = deployRolePolicy(projectBootstrapTemplate(config.projectName));
+    expect(await readParameter(project, '/other-project/secret')).toMatch(/ImplicitlyDenied$/);
+  });
+});
+
+describe('the roles the app creates, within the boundary', () => {
+  test('can still make every call their policies grant', async () => {
+    const requests = roles.flatMap(({ stack, id }) => {
+      const boundary = targets.get(stack.account)!.boundary;
+      return stack.identityPolicies(id).flatMap((policy) =>
+        [policy.Statement]
+          .flat()
+          .filter((s: { Effect: string }) => s.Effect === 'Allow')
+          .flatMap((s: { Action: string | string[]; Resource: string | string[] }) =>
+            [s.Action]
+              .flat()
+              .filter((a) => !a.includes('*'))
+              .map((action) =>
+                [s.Resource].flat().map((resource) => ({
+                  principal: stack.arnOf(id),
+                  action,
+                  resource,
+                  resourceAccount: stack.account,
+                  identityPolicies: [policy],
+                  permissionsBoundary: boundary,
+                  resourcePolicy: stack.resourcePolicyFor(resource),
+                  // CDK Pipelines assumes only roles its bootstrap tagged; the deploy role is one.
+                  context: { 'iam:ResourceTag/aws-cdk:bootstrap-role': 'deploy' },
+                })),
+              ),
+          ),
+      );
+    });
+    expect(requests.length).toBeGreaterThan(40);
+    // Each granted action on the first of its statement's resources that names a resource of that action's type.
+    const verdicts = await Promise.all(
+      requests.map(async (candidates) => {
+        for (const request of candidates) {
+          const verdict = await verdictOf(request).catch((e: Error) =>
+            /no\.resource\.types/.test(e.message) ? undefined : e.message,
+          );
+          if (verdict !== undefined) return verdict;
+        }
+        return `${candidates[0].action}: no resource of its type in the statement`;
+      }),
+    );
+    expect(verdicts.filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
+  });
+});
+
+/**
+ * The main calls of each resource type's create handler, from `handlers.create.permissions` of its CloudFormation
+ * registry schema (`aws cloudformation describe-type --type RESOURCE --type-name TYPE`). Left out: calls a handler
+ * makes only for features these stacks do not use (VPC Lattice, Cognito actions, KMS-encrypted repositories, EFS).
+ * AWS::CodeBuild::Project has no handlers section in its schema; its actions are CodeBuild's CreateProject API.
+ */
+const CREATE_ACTIONS: Record<string, string[]> = {
+  'AWS::CodeBuild::Project': ['codebuild:CreateProject'],
+  'AWS::CodePipeline::Pipeline': [
+    'codepipeline:CreatePipeline',
+    'codepipeline:GetPipeline',
+    'codepipeline:TagResource',
+  ],
+  'AWS::EC2::FlowLog': ['ec2:CreateFlowLogs', 'ec2:DescribeFlowLogs', 'logs:CreateLogDelivery'],
+  'AWS::EC2::InternetGateway': ['ec2:CreateInternetGateway', 'ec2:CreateTags'],
+  'AWS::EC2::Route': ['ec2:CreateRoute', 'ec2:DescribeRouteTables'],
+  'AWS::EC2::RouteTable': ['ec2:CreateRouteTable', 'ec2:CreateTags'],
+  'AWS::EC2::SecurityGroup': [
+    'ec2:CreateSecurityGroup',
+    'ec2:AuthorizeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupEgress',
+  ],
+  'AWS::EC2::SecurityGroupEgress': ['ec2:AuthorizeSecurityGroupEgress', 'ec2:DescribeSecurityGroupRules'],
+  'AWS::EC2::SecurityGroupIngress': ['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeSecurityGroupRules'],
+  'AWS::EC2::Subnet': ['ec2:CreateSubnet', 'ec2:ModifySubnetAttribute'],
+  'AWS::EC2::SubnetRouteTableAssociation': ['ec2:AssociateRouteTable'],
+  'AWS::EC2::VPC': ['ec2:CreateVpc', 'ec2:ModifyVpcAttribute', 'ec2:CreateTags'],
+  'AWS::EC2::VPCEndpoint': ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints'],
+  'AWS::EC2::VPCGatewayAttachment': ['ec2:AttachInternetGateway'],
+  'AWS::EC2::LaunchTemplate': ['ec2:CreateLaunchTemplate', 'ec2:DescribeLaunchTemplates'],
+  'AWS::EC2::Instance': ['ec2:RunInstances', 'ec2:AssociateIamInstanceProfile', 'ec2:DescribeInstances'],
+  'AWS::ECR::Repository': [
+    'ecr:CreateRepository',
+    'ecr:PutLifecyclePolicy',
+    'ecr:SetRepositoryPolicy',
+    'ecr:TagResource',
+  ],
+  'AWS::ECS::Cluster': ['ecs:CreateCluster', 'ecs:DescribeClusters', 'ecs:TagResource'],
+  'AWS::ECS::Service': ['ecs:CreateService', 'ecs:DescribeServices', 'ecs:TagResource'],
+  'AWS::ECS::TaskDefinition': ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource'],
+  'AWS::ElasticLoadBalancingV2::Listener': ['elasticloadbalancing:CreateListener', 'elasticloadbalancing:AddTags'],
+  'AWS::ElasticLoadBalancingV2::ListenerRule': [
+    'elasticloadbalancing:CreateRule',
+    'elasticloadbalancing:DescribeRules',
+  ],
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': [
+    'elasticloadbalancing:CreateLoadBalancer',
+    'elasticloadbalancing:ModifyLoadBalancerAttributes',
+    'elasticloadbalancing:AddTags',
+  ],
+  'AWS::ElasticLoadBalancingV2::TargetGroup': [
+    'elasticloadbalancing:CreateTargetGroup',
+    'elasticloadbalancing:ModifyTargetGroupAttributes',
+    'elasticloadbalancing:AddTags',
+  ],
+  'AWS::IAM::OIDCProvider': ['iam:CreateOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider'],
+  'AWS::IAM::Policy': ['iam:GetRolePolicy'],
+  'AWS::IAM::Role': ['iam:GetRole', 'iam:TagRole'],
+  'AWS::IAM::InstanceProfile': ['iam:CreateInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile'],
+  'AWS::KMS::Alias': ['kms:CreateAlias'],
+  'AWS::KMS::Key': ['kms:CreateKey', 'kms:EnableKeyRotation', 'kms:PutKeyPolicy', 'kms:TagResource'],
+  'AWS::Lambda::Function': ['lambda:CreateFunction', 'lambda:GetFunction', 'lambda:TagResource'],
+  'AWS::Logs::LogGroup': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:DescribeLogGroups'],
+  'AWS::S3::Bucket': [
+    's3:CreateBucket',
+    's3:PutBucketVersioning',
+    's3:PutEncryptionConfiguration',
+    's3:PutBucketPublicAccessBlock',
+  ],
+  'AWS::S3::BucketPolicy': ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
+  'AWS::SSM::Parameter': ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:GetParameters'],
+  'AWS::ApplicationAutoScaling::ScalableTarget': ['application-autoscaling:RegisterScalableTarget'],
+  'AWS::ApplicationAutoScaling::ScalingPolicy': [
+    'application-autoscaling:PutScalingPolicy',
+    'cloudwatch:PutMetricAlarm',
+  ],
+};
