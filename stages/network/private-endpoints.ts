@@ -48,7 +48,7 @@ export class PrivateEndpoints extends Construct {
     s3.addToPolicy(
       new iam.PolicyStatement({
         sid: 'EcrImageLayersOnly',
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.StarPrincipal()],
         actions: ['s3:GetObject'],
         resources: [`arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`],
       }),
@@ -79,7 +79,7 @@ export class PrivateEndpoints extends Construct {
       endpoint.addToPolicy(
         new iam.PolicyStatement({
           sid: 'PullFromTheRegistryRepositoryOnly',
-          principals: [new iam.AnyPrincipal()],
+          principals: [new iam.StarPrincipal()],
           actions: ECR_PULL_ACTIONS,
           resources: [props.repositoryArn],
         }),
@@ -87,7 +87,7 @@ export class PrivateEndpoints extends Construct {
       endpoint.addToPolicy(
         new iam.PolicyStatement({
           sid: 'AuthorizationTokenHasNoResource',
-          principals: [new iam.AnyPrincipal()],
+          principals: [new iam.StarPrincipal()],
           actions: ['ecr:GetAuthorizationToken'],
           resources: ['*'],
         }),

@@ -76,7 +76,7 @@ describe('network stage (Account B)', () => {
           {
             Sid: 'EcrImageLayersOnly',
             Effect: 'Allow',
-            Principal: { AWS: '*' },
+            Principal: '*',
             Action: 's3:GetObject',
             Resource: 'arn:aws:s3:::prod-us-east-2-starport-layer-bucket/*',
           },
