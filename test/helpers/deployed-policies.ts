@@ -106,6 +106,9 @@ export class DeployedStack {
     };
     if (key === 'Ref') {
       if (arg in pseudo) return pseudo[arg];
+      // Ref gives the name of most resources, and the ARN of these.
+      if (['AWS::IAM::OIDCProvider', 'AWS::IAM::ManagedPolicy'].includes(this.resources[arg]?.Type))
+        return this.arnOf(arg);
       if (this.resources[arg]) return this.physicalName(arg);
       const parameter = this.template.Parameters?.[arg];
       if (parameter?.Default !== undefined) return parameter.Default;

@@ -24,6 +24,18 @@ export interface IamRequest {
 
 export type Verdict = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
+/**
+ * The global keys AWS sets on every request of an IAM role's session (IAM user guide, "AWS global condition context
+ * keys"), which the evaluator leaves to the caller. Requests from these tools always use TLS.
+ */
+function globalContext(principal: string): Record<string, string> {
+  const role = /^arn:aws:iam::(\d{12}):role\//.exec(principal);
+  return {
+    'aws:SecureTransport': 'true',
+    ...(role && { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': role[1], 'aws:PrincipalType': 'AssumedRole' }),
+  };
+}
+
 /** The evaluator's verdict, or an error naming why the request could not be evaluated. */
 export async function decide(request: IamRequest): Promise<Verdict> {
   const named = (policies: readonly PolicyJson[] = [], prefix: string) =>
@@ -40,7 +52,7 @@ export async function decide(request: IamRequest): Promise<Verdict> {
             : request.resource,
           accountId: request.resourceAccount,
         },
-        contextVariables: { 'aws:SecureTransport': 'true', ...request.context },
+        contextVariables: { ...globalContext(request.principal), ...request.context },
       },
       identityPolicies: named(request.identityPolicies, 'identity'),
       permissionBoundaryPolicies: request.permissionsBoundary

@@ -1,12 +1,35 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { freePort } from '../../tools/local-nginx';
 
-/** The account moto answers as; it cannot act for any other. */
+/**
+ * The account moto answers as for its default credentials. moto serves any number of accounts from one server: STS
+ * AssumeRole into `arn:aws:iam::<account>:role/<any>` returns credentials that act in that account. It evaluates no
+ * IAM, trust, repository or endpoint policy; test/permissions does that with an IAM policy evaluator.
+ */
 export const MOTO_ACCOUNT = '123456789012';
 
 export interface Moto {
   readonly endpoint: string;
   stop(): Promise<void>;
+}
+
+/** Credentials that act in `account` on this moto, as the role `roleArn` there. */
+export async function motoCredentials(
+  endpoint: string,
+  roleArn: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+  const sts = new STSClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'test' }));
+  return {
+    accessKeyId: Credentials!.AccessKeyId!,
+    secretAccessKey: Credentials!.SecretAccessKey!,
+    sessionToken: Credentials!.SessionToken!,
+  };
 }
 
 export function motoAvailable(): boolean {
