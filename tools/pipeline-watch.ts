@@ -1,4 +1,4 @@
-// `pipeline-watch --pipeline NAME --execution ID [--timeout S]`: follow one CodePipeline execution, print each
+// `pipeline-watch --execution ID [--config FILE] [--pipeline NAME] [--timeout S]`: follow one CodePipeline execution, print each
 // action's progress, and exit non-zero unless it succeeds. The deploy workflow runs it so that the commit's status
 // in GitHub is the deploy's result. When self-mutation restarts the pipeline, it follows the new execution.
 import {
@@ -8,6 +8,9 @@ import {
   ListPipelineExecutionsCommand,
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
+import { awsCall, boundedClientConfig } from './cli/aws';
+import { CommandError, parseCommandLine, runCommand, seconds } from './cli/command';
 
 /** The part of CodePipelineClient the watcher uses; tests pass a fake. */
 export interface PipelineApi {
@@ -84,11 +87,20 @@ async function successorOf(api: PipelineApi, pipelineName: string, executionId: 
   )?.pipelineExecutionId;
 }
 
-export async function watchExecution(api: PipelineApi, options: WatchOptions): Promise<WatchResult> {
+export async function watchExecution(rawApi: PipelineApi, options: WatchOptions): Promise<WatchResult> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + options.timeoutSeconds * 1000;
+  // Every call ends by the deadline, whatever the endpoint does, and fails naming the call.
+  const api: PipelineApi = {
+    send: ((command: { constructor: { name: string } }) =>
+      awsCall(`CodePipeline ${command.constructor.name.replace(/Command$/, '')}`, () =>
+        (rawApi.send as (c: unknown, o: unknown) => Promise<unknown>)(command, {
+          abortSignal: AbortSignal.timeout(Math.max(1000, deadline - now() + 1000)),
+        }),
+      )) as PipelineApi['send'],
+  };
   const { pipelineName } = options;
   let executionId = options.executionId;
   const seen = new Map<string, string>();
@@ -149,28 +161,45 @@ export async function watchExecution(api: PipelineApi, options: WatchOptions): P
   }
 }
 
-function parseArgs(args: readonly string[]): { pipelineName: string; executionId: string; timeoutSeconds: number } {
-  const value = (flag: string) => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const pipelineName = value('--pipeline');
-  const executionId = value('--execution');
-  const timeoutSeconds = Number(value('--timeout') ?? 5400);
-  if (!pipelineName || !executionId || !(timeoutSeconds > 0)) {
-    throw new Error('usage: pipeline-watch --pipeline NAME --execution ID [--timeout SECONDS]');
-  }
-  return { pipelineName, executionId, timeoutSeconds };
+const SPEC = {
+  name: 'pipeline-watch',
+  usage: `
+usage: npm run pipeline-watch -- --execution ID [--config FILE] [--pipeline NAME] [--timeout SECONDS]
+
+Follows one execution of the pipeline, printing each action's progress, and exits 0 only if it succeeds. After
+self-mutation it follows the execution that restarts on the same commit.
+
+  --execution ID     the execution to follow (required)
+  --config FILE      the deployment configuration (default ${DEFAULT_CONFIG_PATH}): the pipeline and region
+  --pipeline NAME    another pipeline in that region (default: the config's, its projectName)
+  --timeout SECONDS  how long to follow it (default 5400)
+  --help             print this and do nothing
+`,
+  options: {
+    execution: { type: 'string' },
+    config: { type: 'string' },
+    pipeline: { type: 'string' },
+    timeout: { type: 'string' },
+  },
+} as const;
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const { values } = parsed;
+  if (!values.execution) throw new CommandError('--execution is missing; see --help');
+  const timeoutSeconds = seconds('--timeout', values.timeout, 5400);
+  const config = loadConfig(values.config ?? DEFAULT_CONFIG_PATH);
+  const api = new CodePipelineClient(boundedClientConfig({ region: config.region }));
+  const result = await watchExecution(api, {
+    pipelineName: values.pipeline ?? config.projectName,
+    executionId: values.execution,
+    timeoutSeconds,
+    log: (l) => console.log(l),
+  });
+  if (!result.ok) throw new CommandError(result.summary);
+  console.log(result.summary);
+  return 0;
 }
 
-if (require.main === module) {
-  (async () => {
-    const args = parseArgs(process.argv.slice(2));
-    const result = await watchExecution(new CodePipelineClient({}), { ...args, log: (l) => console.log(l) });
-    if (!result.ok) throw new Error(result.summary);
-    console.log(result.summary);
-  })().catch((e: Error) => {
-    console.error(`pipeline-watch: ${e.message}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand(SPEC.name, main);

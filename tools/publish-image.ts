@@ -13,8 +13,10 @@ import {
   type ImageScanFinding,
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../config/load';
+import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../config/load';
 import { publisherRoleArn } from '../stages/registry/registry-stack';
+import { boundedClientConfig, describeAwsFailure } from './cli/aws';
+import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from './cli/command';
 import { DOCKER_CONTEXT_DIR, contentTag } from './image-tag';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */
@@ -56,7 +58,12 @@ export class PublishError extends Error {
 }
 
 /** Turns an ECR error into a one-line reason that names the repository and account. */
-export function describeEcrError(error: unknown, repositoryName: string, registryId: string): string {
+export function describeEcrError(
+  error: unknown,
+  repositoryName: string,
+  registryId: string,
+  call = 'ECR call',
+): string {
   const e = error as { name?: string; message?: string };
   if (e.name === 'RepositoryNotFoundException') {
     return `repository ${repositoryName} not found in account ${registryId}; deploy the registry stage first`;
@@ -64,14 +71,14 @@ export function describeEcrError(error: unknown, repositoryName: string, registr
   if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied' || /not authorized/i.test(e.message ?? '')) {
     return `access denied to repository ${repositoryName} in account ${registryId} (${e.message}); check the publisher role`;
   }
-  return `ECR call failed for ${repositoryName} in account ${registryId}: ${e.name ?? 'Error'}: ${e.message}`;
+  return `${describeAwsFailure(call, error)} (repository ${repositoryName} in account ${registryId})`;
 }
 
-async function ecrCall<T>(call: () => Promise<T>, options: PublishOptions): Promise<T> {
+async function ecrCall<T>(label: string, call: () => Promise<T>, options: PublishOptions): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new PublishError(describeEcrError(error, options.repositoryName, options.registryId));
+    throw new PublishError(describeEcrError(error, options.repositoryName, options.registryId, `ECR ${label}`));
   }
 }
 
@@ -114,7 +121,9 @@ async function waitForScan(
       if (error instanceof PublishError) throw error;
       // Scan on push starts a moment after the push; until then the scan does not exist.
       if ((error as Error).name !== 'ScanNotFoundException') {
-        throw new PublishError(describeEcrError(error, options.repositoryName, options.registryId));
+        throw new PublishError(
+          describeEcrError(error, options.repositoryName, options.registryId, 'ECR DescribeImageScanFindings'),
+        );
       }
     }
     if (Date.now() >= deadline) {
@@ -147,6 +156,7 @@ export async function publishImage(
   const { repositoryName, registryId, tag } = options;
 
   const repositories = await ecrCall(
+    'DescribeRepositories',
     () => ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: [repositoryName] })),
     options,
   );
@@ -159,7 +169,7 @@ export async function publishImage(
     .send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] }))
     .catch((error: Error) => {
       if (error.name === 'ImageNotFoundException') return undefined;
-      throw new PublishError(describeEcrError(error, repositoryName, registryId));
+      throw new PublishError(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImages'));
     });
   const existingDigest = existing?.imageDetails?.[0]?.imageDigest;
   if (existingDigest) {
@@ -171,12 +181,13 @@ export async function publishImage(
         () => true,
         (error: Error) => {
           if (error.name === 'ScanNotFoundException') return false;
-          throw new PublishError(describeEcrError(error, repositoryName, registryId));
+          throw new PublishError(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImageScanFindings'));
         },
       );
     if (!scanned) {
       log('  it was never scanned; starting a scan');
       await ecrCall(
+        'StartImageScan',
         () => ecr.send(new StartImageScanCommand({ registryId, repositoryName, imageId: { imageTag: tag } })),
         options,
       );
@@ -185,7 +196,11 @@ export async function publishImage(
     return { skipped: true, imageUri, digest: existingDigest };
   }
 
-  const auth = await ecrCall(() => ecr.send(new GetAuthorizationTokenCommand({ registryIds: [registryId] })), options);
+  const auth = await ecrCall(
+    'GetAuthorizationToken',
+    () => ecr.send(new GetAuthorizationTokenCommand({ registryIds: [registryId] })),
+    options,
+  );
   const token = auth.authorizationData?.[0];
   const [user, password] = Buffer.from(token?.authorizationToken ?? '', 'base64')
     .toString()
@@ -213,6 +228,7 @@ export async function publishImage(
 
   await passScanGate(ecr, options, log);
   const pushed = await ecrCall(
+    'DescribeImages',
     () => ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] })),
     options,
   );
@@ -225,7 +241,7 @@ export async function publishImage(
 export const dockerCli: DockerRunner = {
   run: (args, stdin) =>
     new Promise((resolve) => {
-      const child = spawn('docker', [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('docker', [...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: DOCKER_TIMEOUT_MS });
       let output = '';
       const collect = (d: Buffer) => {
         output += d.toString();
@@ -234,38 +250,51 @@ export const dockerCli: DockerRunner = {
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
       child.on('error', (e) => resolve({ code: 127, output: `cannot run docker: ${e.message}` }));
-      child.on('close', (code) => resolve({ code: code ?? 1, output }));
+      child.on('close', (code, signal) =>
+        resolve(
+          signal === 'SIGTERM' && code === null
+            ? { code: 124, output: `${output}\nstopped after ${DOCKER_TIMEOUT_MS / 60_000} minutes` }
+            : { code: code ?? 1, output },
+        ),
+      );
       child.stdin.end(stdin ?? '');
     }),
 };
 
-interface CliArgs {
-  configPath: string;
-  roleArn?: string;
-  dryRun: boolean;
-  scanTimeoutSeconds: number;
-}
+const SPEC = {
+  name: 'publish-image',
+  usage: `
+usage: npm run publish-image -- [--config FILE] [--role-arn ARN] [--scan-timeout SECONDS] [--dry-run]
 
-function parseArgs(args: readonly string[]): CliArgs {
-  const out: CliArgs = { configPath: DEFAULT_CONFIG_PATH, dryRun: false, scanTimeoutSeconds: 600 };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--config') out.configPath = args[++i];
-    else if (arg === '--role-arn') out.roleArn = args[++i];
-    else if (arg === '--dry-run') out.dryRun = true;
-    else if (arg === '--scan-timeout') out.scanTimeoutSeconds = Number(args[++i]);
-    else
-      throw new PublishError(
-        `unknown argument ${arg}; usage: publish-image [--config FILE] [--role-arn ARN] [--scan-timeout S] [--dry-run]`,
-      );
-  }
-  if (!(out.scanTimeoutSeconds > 0)) throw new PublishError('--scan-timeout expects a positive number of seconds');
-  return out;
-}
+Builds docker/ and pushes it to the registry account's repository under its content tag, unless the tag is
+there; either way waits for the tag's scan and fails on findings at or above pipeline.scanSeverityThreshold.
+
+  --config FILE             the deployment configuration (default ${DEFAULT_CONFIG_PATH}), the same file synth uses
+  --role-arn ARN            the role to push as (default: the registry's publisher role)
+  --scan-timeout SECONDS    how long to wait for the scan (default 600)
+  --dry-run                 print the steps and call nothing
+  --help                    print this and do nothing
+`,
+  options: {
+    config: { type: 'string' },
+    'role-arn': { type: 'string' },
+    'scan-timeout': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+} as const;
+
+/** docker build and push get this long: a build from a cached base takes a minute, a cold one a few. */
+const DOCKER_TIMEOUT_MS = 20 * 60 * 1000;
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const config = loadConfig(args.configPath);
+  const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const config = loadConfig(parsed.values.config ?? DEFAULT_CONFIG_PATH);
+  const args = {
+    roleArn: parsed.values['role-arn'] && checkRoleArn('--role-arn', parsed.values['role-arn'], config.partition),
+    dryRun: parsed.values['dry-run'] === true,
+    scanTimeoutSeconds: seconds('--scan-timeout', parsed.values['scan-timeout'], 600),
+  };
   const options: PublishOptions = {
     registryId: config.registry.account,
     repositoryName: config.registry.repositoryName,
@@ -276,14 +305,14 @@ async function main(): Promise<number> {
     scanTimeoutSeconds: args.scanTimeoutSeconds,
     log: (line) => console.log(line),
   };
-  const roleArn = args.roleArn ?? publisherRoleArn(config.partition, config.registry.account, config.projectName);
+  const publisher = args.roleArn ?? publisherRoleArn(config.partition, config.registry.account, config.projectName);
   const registry = `${config.registry.account}.dkr.ecr.${config.region}.${config.domainSuffix}`;
   const uri = `${registry}/${options.repositoryName}:${options.tag}`;
   if (args.dryRun) {
     console.log(
       [
         `publish-image (dry run): nothing is called`,
-        `  assume ${roleArn}`,
+        `  assume ${publisher}`,
         `  skip the build if ${uri} exists (ecr:DescribeImages), but still pass its scan gate`,
         `  docker login ${registry}`,
         `  docker build --platform ${options.platform} --build-arg IMAGE_TAG=${options.tag} --tag ${uri} ${options.contextDir}`,
@@ -293,22 +322,18 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const ecr = new ECRClient({
-    region: config.region,
-    credentials: fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: 'publish-image' } }),
-  });
+  const ecr = new ECRClient(
+    boundedClientConfig({
+      region: config.region,
+      credentials: fromTemporaryCredentials({
+        params: { RoleArn: publisher, RoleSessionName: 'publish-image' },
+        clientConfig: boundedClientConfig({ region: config.region }),
+      }),
+    }),
+  );
   const result = await publishImage(ecr, dockerCli, options);
   console.log(result.skipped ? `image ${result.imageUri} unchanged` : `image digest ${result.digest}`);
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      const known = error instanceof PublishError || error instanceof ConfigError;
-      console.error(`publish-image: ${known ? error.message : `${error.name}: ${error.message}`}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(SPEC.name, main);

@@ -1,6 +1,7 @@
-// `smoke-test <url> [--expect-version TAG] [--timeout S]`: is the service up, and is it the expected image?
+// `smoke-test URL [--expect-version TAG] [--timeout S]`: is the service up, and is it the expected image?
 // The pipeline runs it after the service stage: CloudFormation reports a circuit-breaker rollback as success,
 // so only asking the running tasks for their version catches it.
+import { CommandError, httpUrl, parseCommandLine, runCommand, seconds, shorten } from './cli/command';
 
 /** The marker the hello page carries; a page without it is some other server's. */
 export const PAGE_MARKER = 'data-page="hello-privatelink"';
@@ -105,42 +106,46 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   return { ok: true, summary: `${base} is healthy${version}` };
 }
 
-const USAGE = 'usage: smoke-test <url> [--expect-version TAG] [--timeout SECONDS]';
+const SPEC = {
+  name: 'smoke-test',
+  usage: `
+usage: npm run smoke-test -- URL [--expect-version TAG] [--timeout SECONDS]
 
-/** Parses the command line; returns options, or a one-line problem. */
-export function parseSmokeArgs(args: readonly string[]): Omit<SmokeTestOptions, 'log'> | string {
-  let url: string | undefined;
-  let expectVersion: string | undefined;
-  let timeoutSeconds = 120;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--expect-version') expectVersion = args[++i];
-    else if (arg === '--timeout') timeoutSeconds = Number(args[++i]);
-    else if (arg.startsWith('--')) return `unknown option ${arg}; ${USAGE}`;
-    else url = arg;
+Checks a running service: /healthz answers 200, / carries the hello page, and /version is TAG. Retries inside
+the timeout; exits 0 only when every check passes.
+
+  URL                     the service, such as the network stage's ExternalUrl
+  --expect-version TAG    the image tag /version must return (default: any)
+  --timeout SECONDS       the budget for all checks and their retries (default 120)
+  --help                  print this and do nothing
+`,
+  options: { 'expect-version': { type: 'string' }, timeout: { type: 'string' } },
+  positionals: { min: 1, max: 1, names: 'the service URL' },
+} as const;
+
+/** Parses the command line; undefined after --help; throws CommandError with one line otherwise. */
+export function parseSmokeArgs(args: readonly string[]): Omit<SmokeTestOptions, 'log'> | undefined {
+  const parsed = parseCommandLine(SPEC, args);
+  if (!parsed) return undefined;
+  const expectVersion = parsed.values['expect-version'];
+  if (expectVersion !== undefined && !/^[\w.-]{1,128}$/.test(expectVersion)) {
+    throw new CommandError(`--expect-version is "${shorten(expectVersion)}"; expected an image tag`);
   }
-  if (!url) return USAGE;
-  if (!/^https?:\/\/[^/\s]+/.test(url)) return `url is "${url}"; expected http:// or https:// and a host`;
-  if (expectVersion === '') return `--expect-version needs a tag; ${USAGE}`;
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    return `--timeout is "${args[args.indexOf('--timeout') + 1]}"; expected a positive number of seconds`;
-  }
-  return { url, expectVersion, timeoutSeconds };
+  return {
+    url: httpUrl('the URL', parsed.positionals[0]),
+    expectVersion,
+    timeoutSeconds: seconds('--timeout', parsed.values.timeout, 120),
+  };
 }
 
 async function main(): Promise<number> {
   const parsed = parseSmokeArgs(process.argv.slice(2));
-  if (typeof parsed === 'string') {
-    console.error(`smoke-test: ${parsed}`);
-    return 2;
-  }
+  if (!parsed) return 0;
   console.log(`smoke-test: ${parsed.url} (timeout ${parsed.timeoutSeconds} s)`);
   const result = await runSmokeTest({ ...parsed, log: (line) => console.log(`  ${line}`) });
-  if (result.ok) console.log(`smoke-test: PASSED: ${result.summary}`);
-  else console.error(`smoke-test: FAILED: ${result.summary}`);
-  return result.ok ? 0 : 1;
+  if (!result.ok) throw new CommandError(`FAILED: ${result.summary}`);
+  console.log(`smoke-test: PASSED: ${result.summary}`);
+  return 0;
 }
 
-if (require.main === module) {
-  main().then((code) => process.exit(code));
-}
+if (require.main === module) runCommand(SPEC.name, main);

@@ -112,20 +112,31 @@ describe('smoke-test', () => {
   });
 
   test.each([
-    [[], 'usage: smoke-test <url>'],
-    [['ftp://x'], 'url is "ftp://x"; expected http:// or https://'],
-    [['http://x', '--timeout', 'soon'], '--timeout is "soon"; expected a positive number of seconds'],
-    [['http://x', '--verbose'], 'unknown option --verbose'],
+    [[], 'missing the service URL; see --help'],
+    [['ftp://x'], 'the URL is "ftp://x"; expected an http:// or https:// URL with a host'],
+    [['http://x', '--timeout', 'soon'], '--timeout is "soon"; expected a number of seconds above 0 and at most 86400'],
+    [['http://x', '--timeout', '0'], '--timeout is "0"'],
+    [['http://x', '--verbose'], 'unknown option --verbose; see --help'],
+    [['http://x', '--expect-version'], '--expect-version needs a value; see --help'],
+    [['http://x', '--expect-version', '--timeout', '5'], '--expect-version needs a value'],
+    [['http://x', 'http://y'], 'unexpected argument http://y'],
   ])('rejects the arguments %j with one line', (args, message) => {
-    expect(parseSmokeArgs(args)).toEqual(expect.stringContaining(message));
+    expect(() => parseSmokeArgs(args)).toThrow(message);
+  });
+
+  test('--help prints the usage and checks nothing', () => {
+    expect(parseSmokeArgs(['http://x', '--help'])).toBeUndefined();
   });
 
   test('as a command, exits non-zero with one FAILED line', async () => {
     // Asynchronous: the fault server lives in this process and must keep answering meanwhile.
     const failure = await runTool('tools/smoke-test.ts', [faults.url('error500'), '--timeout', '2']);
     expect(failure.code).toBe(1);
-    expect(failure.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^smoke-test: FAILED: \/healthz: bad status 500/),
-    ]);
+    expect(
+      failure.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('smoke-test:')),
+    ).toEqual([expect.stringMatching(/^smoke-test: FAILED: \/healthz: bad status 500/)]);
   });
 });
