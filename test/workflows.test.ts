@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,11 @@ describe('GitHub workflows', () => {
     'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - run: echo ${{ github.nope }}\n',
   );
   const brokenReport = lint(['--dir', brokenDir]);
+  // Wait for both linters to finish, pass or fail, before the folder goes.
+  afterAll(async () => {
+    await Promise.allSettled([report, brokenReport]);
+    rmSync(brokenDir, { recursive: true, force: true });
+  });
 
   test('pass actionlint 1.7.7 and the workflow parser with 0 findings', async () => {
     const { code, files, findings } = await report;
