@@ -7,4 +7,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
+  // Finds or installs nginx, checks cfn-lint and moto, and gives the run one temporary folder that the teardown
+  // removes. No forceExit: a suite that leaves a server open must be fixed, not hidden.
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
 };

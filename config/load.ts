@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -148,15 +148,62 @@ export const VPC_PREFIX_RANGE = { largest: 16, smallest: 24 } as const;
 
 const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
 
+/** The longest value a message echoes; longer ones are cut with an ellipsis. */
+export const ECHO_LIMIT = 60;
+
+/** A value as a message shows it: JSON, on one line, at most ECHO_LIMIT characters. */
+export function echo(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Too deep to stringify (RangeError) or circular: say what it is instead.
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' && value !== null ? '{…}' : String(value);
+  }
+  return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT - 1)}…` : text;
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** The shape a.b.c.d/n with octets up to 255 and a prefix up to 32; canonical form is checked separately. */
 function isIpv4Cidr(value: string): boolean {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!match) return false;
-  const octets = match.slice(1, 5).map(Number);
+  const match = IPV4_CIDR.exec(value);
+  return !!match && match.slice(1, 5).every((o) => Number(o) <= 255) && Number(match[5]) <= 32;
+}
+
+/** The canonical form of an IPv4 CIDR: no leading zeros, host bits cleared. `010.0.0.1/16` gives `10.0.0.0/16`. */
+export function canonicalCidr(value: string): string {
+  const match = IPV4_CIDR.exec(value)!;
   const prefix = Number(match[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return false;
-  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-  // Host bits must be zero, or AWS rejects the block.
-  return address % 2 ** (32 - prefix) === 0;
+  const address = match.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const network = address - (address % 2 ** (32 - prefix));
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256);
+  return `${octets.join('.')}/${prefix}`;
+}
+
+/**
+ * Why S3 would refuse a bucket name, or undefined. The rules for general purpose buckets, from the S3 user guide's
+ * "General purpose bucket naming rules": 3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a
+ * letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) and no reserved
+ * suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `S3 allows 3 to 63 characters, not ${name.length}`;
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) {
+    return 'S3 allows only lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit';
+  }
+  if (name.includes('..')) return 'S3 forbids two adjacent dots';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'S3 forbids names formatted as an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => name.startsWith(p));
+  if (prefix) return `S3 reserves the prefix ${prefix}`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((s) => name.endsWith(s));
+  if (suffix) return `S3 reserves the suffix ${suffix}`;
+  return undefined;
+}
+
+/** The pipeline's source bucket: `<projectName>-source-<toolingAccount>`, as pipeline/pipeline-stack.ts names it. */
+export function sourceBucketNameFor(projectName: string, toolingAccount: string): string {
+  return `${projectName}-source-${toolingAccount}`;
 }
 
 const ajv = new Ajv({ allErrors: false, verbose: true, useDefaults: false });
@@ -168,7 +215,9 @@ const validateSchema = ajv.compile(schema);
 function fieldName(instancePath: string, child?: string): string {
   const parts = instancePath.split('/').slice(1);
   if (child !== undefined) parts.push(child);
-  const name = parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  // A key may hold anything, even a newline: show odd or long ones JSON-quoted and shortened.
+  const key = (p: string) => (/^[\w$-]{1,40}$/.test(p) ? p : echo(p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const name = parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${key(p)}`)).join('');
   return name.replace(/^\./, '') || '(top level)';
 }
 
@@ -183,8 +232,11 @@ function describeSchemaError(file: string, error: ErrorObject): string {
     const key = String(error.params.missingProperty);
     return `${file}: field "${fieldName(error.instancePath, key)}" is missing; it is required`;
   }
-  const expected = parentSchema?.description ?? `a value that ${error.message ?? 'matches the schema'}`;
-  return `${file}: field "${fieldName(error.instancePath)}" is ${JSON.stringify(error.data)}; expected ${expected}`;
+  const expected =
+    error.instancePath === ''
+      ? `a JSON object with the fields of ${DEFAULT_CONFIG_PATH}`
+      : (parentSchema?.description ?? `a value that ${error.message ?? 'matches the schema'}`);
+  return `${file}: field "${fieldName(error.instancePath)}" is ${echo(error.data)}; expected ${expected}`;
 }
 
 type RawConfig = {
@@ -200,12 +252,40 @@ type RawConfig = {
   github?: Partial<GitHubConfig> & Pick<GitHubConfig, 'repository'>;
 };
 
+/** The ARN fields of the config, each of which must be in the region's partition. */
+function arnFields(raw: RawConfig): Array<[field: string, arn: string | undefined]> {
+  const source = raw.pipeline.source as { connectionArn?: string };
+  return [
+    ['network.certificateArn', raw.network.certificateArn],
+    ['pipeline.approvalTopicArn', raw.pipeline.approvalTopicArn],
+    ['pipeline.source.connectionArn', source.connectionArn],
+    ['github.oidcProviderArn', raw.github?.oidcProviderArn],
+  ];
+}
+
 /** Cross-field rules a JSON schema cannot express. Returns a one-line problem, or undefined. */
 function semanticProblem(file: string, raw: RawConfig): string | undefined {
-  const prefix = Number(raw.network.vpcCidr.split('/')[1]);
+  const bucket = sourceBucketNameFor(raw.projectName, raw.toolingAccount);
+  const bucketProblem = s3BucketNameProblem(bucket);
+  if (bucketProblem) {
+    return (
+      `${file}: field "projectName" is ${echo(raw.projectName)}; expected a name whose pipeline source bucket ` +
+      `${echo(bucket)} S3 accepts: ${bucketProblem}`
+    );
+  }
+  const cidr = raw.network.vpcCidr;
+  const canonical = canonicalCidr(cidr);
+  if (canonical !== cidr) {
+    // AWS reads 010.0.0.0/16 as 10.0.0.0/16 and refuses host bits; say which of the two this is.
+    const unpadded = cidr.replace(/(^|[./])0+(?=\d)/g, '$1');
+    const reason =
+      unpadded === canonical ? 'the same block without leading zeros' : 'the network address, no host bits set';
+    return `${file}: field "network.vpcCidr" is ${echo(cidr)}; expected ${echo(canonical)}, ${reason}`;
+  }
+  const prefix = Number(cidr.split('/')[1]);
   if (prefix < VPC_PREFIX_RANGE.largest || prefix > VPC_PREFIX_RANGE.smallest) {
     return (
-      `${file}: field "network.vpcCidr" is "${raw.network.vpcCidr}"; expected a prefix from ` +
+      `${file}: field "network.vpcCidr" is ${echo(cidr)}; expected a prefix from ` +
       `/${VPC_PREFIX_RANGE.largest} to /${VPC_PREFIX_RANGE.smallest}, room for 4 subnets of at least /26`
     );
   }
@@ -225,21 +305,32 @@ function semanticProblem(file: string, raw: RawConfig): string | undefined {
   const seen = new Set<string>();
   for (const [i, env] of raw.environments.entries()) {
     if (seen.has(env.name)) {
-      return `${file}: field "environments[${i}].name" is "${env.name}"; expected a name no other environment uses`;
+      return `${file}: field "environments[${i}].name" is ${echo(env.name)}; expected a name no other environment uses`;
     }
     seen.add(env.name);
+  }
+  // An ARN names its partition; a resource in another partition than the region's cannot be used from it.
+  const partition = RegionInfo.get(raw.region).partition ?? 'aws';
+  for (const [field, arn] of arnFields(raw)) {
+    const arnPartition = arn?.split(':')[1];
+    if (arnPartition !== undefined && arnPartition !== partition) {
+      return (
+        `${file}: field "${field}" is ${echo(arn)}; expected an ARN in partition ${partition}, ` +
+        `the partition of region ${raw.region} (arn:${partition}:...)`
+      );
+    }
   }
   const topicAccount = raw.pipeline.approvalTopicArn?.split(':')[4];
   if (topicAccount !== undefined && topicAccount !== raw.toolingAccount) {
     return (
-      `${file}: field "pipeline.approvalTopicArn" is "${raw.pipeline.approvalTopicArn}"; expected a topic in ` +
+      `${file}: field "pipeline.approvalTopicArn" is ${echo(raw.pipeline.approvalTopicArn)}; expected a topic in ` +
       `the tooling account ${raw.toolingAccount}, where the pipeline runs`
     );
   }
   const certRegion = raw.network.certificateArn?.split(':')[3];
   if (certRegion !== undefined && certRegion !== raw.region) {
     return (
-      `${file}: field "network.certificateArn" is "${raw.network.certificateArn}"; expected a certificate ` +
+      `${file}: field "network.certificateArn" is ${echo(raw.network.certificateArn)}; expected a certificate ` +
       `in the workload region ${raw.region}`
     );
   }
@@ -282,23 +373,74 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
   };
 }
 
-/** Reads and validates a configuration file. Throws ConfigError with one line naming the problem. */
-export function loadConfig(file: string = DEFAULT_CONFIG_PATH, cwd = process.cwd()): DeployConfig {
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(cwd, file), 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new ConfigError(
+/** The largest config file read; the real one is about 1 KiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Text for a one-line message: line breaks and other control characters escaped, at most `limit` characters. */
+function oneLine(text: string, limit = 100): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
+/** The bytes of a config file, refusing anything that is not a regular file before reading it. */
+function readConfigBytes(file: string, cwd: string): Buffer {
+  const cannot = (reason: string) =>
+    new ConfigError(
       `${file}: cannot read the config file (${reason}); expected a JSON file, see ${DEFAULT_CONFIG_PATH}`,
     );
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a named pipe must not wait for a writer; fstat below then refuses it.
+    fd = openSync(path.resolve(cwd, file), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reasons: Record<string, string> = {
+      ENOENT: 'no such file',
+      EACCES: 'permission denied',
+      EISDIR: 'it is a directory',
+      ENOTDIR: 'a part of the path is not a directory',
+    };
+    throw cannot(reasons[code ?? ''] ?? oneLine((e as Error).message));
   }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw cannot('it is a directory');
+    if (!stat.isFile()) throw cannot('it is a named pipe, socket or device, not a regular file');
+    if (stat.size > MAX_CONFIG_BYTES) throw cannot(`it has ${stat.size} bytes; a config file has at most 1 MiB`);
+    return readFileSync(fd);
+  } catch (e) {
+    throw e instanceof ConfigError ? e : cannot(oneLine((e as Error).message));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** UTF-8 text of a config file; a UTF-8 byte-order mark is dropped, UTF-16 and invalid UTF-8 are refused. */
+function decodeConfig(file: string, bytes: Buffer): string {
+  const refuse = (what: string) => new ConfigError(`${file}: ${what}; expected JSON saved as UTF-8`);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw refuse('the file is UTF-16 (it starts with a UTF-16 byte-order mark)');
+  }
+  if (bytes.includes(0)) throw refuse('the file holds NUL bytes, as UTF-16 text does');
+  try {
+    // Some Windows editors start UTF-8 files with a byte-order mark; the decoder drops it (ignoreBOM: false).
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw refuse('the file is not valid UTF-8');
+  }
+}
+
+/** Reads and validates a configuration file. Throws ConfigError with one line naming the problem. */
+export function loadConfig(file: string = DEFAULT_CONFIG_PATH, cwd = process.cwd()): DeployConfig {
+  const text = decodeConfig(file, readConfigBytes(file, cwd));
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
+    // V8 quotes the input in some messages, line breaks included; RangeError on input nested too deep.
     throw new ConfigError(
-      `${file}: not valid JSON (${(e as Error).message}); expected a JSON object like ${DEFAULT_CONFIG_PATH}`,
+      `${file}: not valid JSON (${oneLine((e as Error).message)}); expected a JSON object like ${DEFAULT_CONFIG_PATH}`,
     );
   }
   return parseConfig(data, file);

@@ -6,7 +6,7 @@ import { CodeBuildStep, ManualApprovalStep, type IFileSetProducer } from 'aws-cd
 import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
 
 /** Node on CodeBuild, the same major version as `.nvmrc`. */
-export const CODEBUILD_NODE_VERSION = '20';
+export const CODEBUILD_NODE_VERSION = '22';
 
 export interface PublishImageStepProps {
   /** The repository checkout: docker/, config/ and tools/. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +25,27 @@ async function lint(args: string[] = []) {
   };
 }
 
+/**
+ * Whether a shell runs with pipefail. GitHub runs `shell: bash` as `bash --noprofile --norc -eo pipefail {0}` but a
+ * step with no shell as `bash -e {0}` (workflow syntax, jobs.<job_id>.steps[*].shell); a custom template counts
+ * when it sets pipefail itself.
+ */
+function hasPipefail(shell: string | undefined): boolean {
+  if (shell === 'bash') return true;
+  return !!shell && /^bash\b/.test(shell) && /(^|\s)-[a-z]*o pipefail\b/.test(shell);
+}
+
+/** Steps (as `job/step`) whose script pipes output and whose effective shell has no pipefail. */
+function pipedStepsWithoutPipefail(workflow: any): string[] {
+  return Object.entries(workflow.jobs ?? {}).flatMap(([jobId, job]: [string, any]) =>
+    (job.steps ?? [])
+      .filter((step: any) => typeof step.run === 'string' && step.run.replace(/\|\|/g, '').includes('|'))
+      // The most specific setting wins: step, then job defaults, then workflow defaults.
+      .filter((step: any) => !hasPipefail(step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell))
+      .map((step: any) => `${jobId}/${step.name ?? step.run}`),
+  );
+}
+
 const steps = (workflow: any, job: string) => workflow.jobs[job].steps as Array<Record<string, any>>;
 const runs = (workflow: any, job: string) =>
   steps(workflow, job)
@@ -41,6 +62,11 @@ describe('GitHub workflows', () => {
     'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - run: echo ${{ github.nope }}\n',
   );
   const brokenReport = lint(['--dir', brokenDir]);
+  // Wait for both linters to finish, pass or fail, before the folder goes.
+  afterAll(async () => {
+    await Promise.allSettled([report, brokenReport]);
+    rmSync(brokenDir, { recursive: true, force: true });
+  });
 
   test('pass actionlint 1.7.7 and the workflow parser with 0 findings', async () => {
     const { code, files, findings } = await report;
@@ -53,6 +79,82 @@ describe('GitHub workflows', () => {
     const { code, findings } = await brokenReport;
     expect(code).toBe(1);
     expect(findings.map((f) => f.tool)).toEqual(expect.arrayContaining(['actionlint', 'workflow-parser']));
+  });
+
+  test('run every piped step under bash with pipefail, so `| tee` cannot hide a failure', () => {
+    // GIVEN every workflow file, not only the three this suite knows by name
+    const files = readdirSync(path.join(PROJECT_ROOT, '.github/workflows')).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const workflows = files.map((file) => [file, readWorkflow(file)] as const);
+    // WHEN their run steps are read THEN some pipe output, and none does so without pipefail
+    const piped = workflows.flatMap(([, w]) =>
+      Object.values(w.jobs).flatMap((job: any) => (job.steps ?? []).filter((s: any) => /[^|]\|[^|]/.test(s.run ?? ''))),
+    );
+    expect(piped.length).toBeGreaterThan(1);
+    for (const [file, workflow] of workflows) expect([file, pipedStepsWithoutPipefail(workflow)]).toEqual([file, []]);
+    for (const [, workflow] of workflows) expect(workflow.defaults).toEqual({ run: { shell: 'bash' } });
+  });
+
+  test('the pipefail check finds piped steps whose effective shell lacks it', () => {
+    const workflow = parse(`
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - { name: default shell, run: npm run synth | tee synth.txt }
+      - { name: or only, run: test -f x || exit 1 }
+      - { name: bash, shell: bash, run: npm run synth | tee synth.txt }
+      - { name: custom with pipefail, shell: 'bash -eo pipefail {0}', run: a | b }
+      - { name: sh, shell: sh, run: a | b }
+  b:
+    runs-on: ubuntu-latest
+    defaults: { run: { shell: bash } }
+    steps:
+      - { name: job default, run: a | b }
+      - { name: step overrides, shell: 'bash -e {0}', run: a | b }
+`);
+    expect(pipedStepsWithoutPipefail(workflow)).toEqual(['a/default shell', 'a/sh', 'b/step overrides']);
+    expect(pipedStepsWithoutPipefail({ ...workflow, defaults: { run: { shell: 'bash' } } })).toEqual([
+      'a/sh',
+      'b/step overrides',
+    ]);
+  });
+
+  test('install cfn-lint and moto at pinned versions into a venv, and put it on PATH for later steps', () => {
+    const commands = runs(checks, 'checks');
+    expect(commands).toContain('python -m venv .venv');
+    expect(commands).toContain('.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt');
+    expect(commands).toContain('echo "$PWD/.venv/bin" >> "$GITHUB_PATH"');
+    const requirements = readFileSync(path.join(PROJECT_ROOT, 'requirements-dev.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'));
+    expect(requirements).toEqual([
+      expect.stringMatching(/^cfn-lint==\d+\.\d+\.\d+$/),
+      expect.stringMatching(/^moto\[server\]==\d+\.\d+\.\d+$/),
+    ]);
+    // The venv comes before the tests and the cfn-lint step, which need it.
+    const names = steps(checks, 'checks').map((s) => s.run ?? '');
+    const install = names.findIndex((r) => r.includes('requirements-dev.txt'));
+    expect(install).toBeGreaterThan(-1);
+    expect(install).toBeLessThan(names.indexOf('npm test'));
+  });
+
+  test('dependabot updates npm, the actions, the Dockerfile and the Python tools weekly, each where it lives', () => {
+    const dependabot = parse(readFileSync(path.join(PROJECT_ROOT, '.github/dependabot.yml'), 'utf8'));
+    expect(dependabot.version).toBe(2);
+    const updates = dependabot.updates as Array<Record<string, any>>;
+    expect(updates.map((u) => [u['package-ecosystem'], u.directory])).toEqual([
+      ['npm', '/'],
+      ['github-actions', '/'],
+      ['docker', '/docker'],
+      ['pip', '/'],
+    ]);
+    for (const update of updates) expect(update.schedule).toEqual({ interval: 'weekly' });
+    // Each directory holds what its ecosystem reads.
+    for (const file of ['package-lock.json', 'docker/Dockerfile', 'requirements-dev.txt']) {
+      expect(existsSync(path.join(PROJECT_ROOT, file))).toBe(true);
+    }
+    expect(updates[0].groups['aws-cdk'].patterns).toEqual(expect.arrayContaining(['aws-cdk', 'aws-cdk-lib']));
   });
 
   test('trigger on pull requests, and on pushes to main and by hand, never pull_request_target', () => {

@@ -1,8 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../../config/load';
+import {
+  ConfigError,
+  ECHO_LIMIT,
+  loadConfig,
+  parseConfig,
+  s3BucketNameProblem,
+  sourceBucketNameFor,
+} from '../../config/load';
+import { sourceBucketName } from '../../pipeline/pipeline-stack';
 import { PROJECT_ROOT, configWith, defaultConfigJson } from '../helpers/cdk';
+
+const CERT_ID = '11111111-2222-3333-4444-555555555555';
 
 /** Applies a change to the default config JSON and returns the loader's error message, or fails. */
 function errorFor(change: (json: Record<string, any>) => void): string {
@@ -77,7 +88,66 @@ describe('config loader', () => {
       (j: any) => (j.network.vpcCidr = '10.0.0.1/16'),
       'network.vpcCidr',
       '"10.0.0.1/16"',
-      'no host bits',
+      'expected "10.0.0.0/16", the network address, no host bits set',
+    ],
+    [
+      'a CIDR with leading zeros, which AWS would read as another block',
+      (j: any) => (j.network.vpcCidr = '010.0.0.0/16'),
+      'network.vpcCidr',
+      '"010.0.0.0/16"',
+      'expected "10.0.0.0/16", the same block without leading zeros',
+    ],
+    [
+      'a CIDR with leading zeros and host bits',
+      (j: any) => (j.network.vpcCidr = '10.00.1.0/16'),
+      'network.vpcCidr',
+      '"10.00.1.0/16"',
+      'expected "10.0.0.0/16", the network address',
+    ],
+    [
+      'a project name whose source bucket has the reserved prefix xn--',
+      (j: any) => (j.projectName = 'xn--app'),
+      'projectName',
+      '"xn--app"',
+      'bucket "xn--app-source-111111111111" S3 accepts: S3 reserves the prefix xn--',
+    ],
+    [
+      'a project name whose source bucket has the reserved prefix sthree-',
+      (j: any) => (j.projectName = 'sthree-app'),
+      'projectName',
+      '"sthree-app"',
+      'S3 reserves the prefix sthree-',
+    ],
+    [
+      'a project name whose source bucket has the reserved prefix amzn-s3-demo-',
+      (j: any) => (j.projectName = 'amzn-s3-demo-app'),
+      'projectName',
+      '"amzn-s3-demo-app"',
+      'S3 reserves the prefix amzn-s3-demo-',
+    ],
+    [
+      'a certificate ARN of the aws partition for a China region',
+      (j: any) => (
+        (j.region = 'cn-north-1'),
+        (j.network.certificateArn = `arn:aws:acm:cn-north-1:333333333333:certificate/${CERT_ID}`)
+      ),
+      'network.certificateArn',
+      '"arn:aws:acm:cn-north-1:333333333333:certificate/11111111-2…;',
+      'expected an ARN in partition aws-cn, the partition of region cn-north-1',
+    ],
+    [
+      'a certificate ARN of the aws-cn partition for a commercial region',
+      (j: any) => (j.network.certificateArn = `arn:aws-cn:acm:us-east-2:333333333333:certificate/${CERT_ID}`),
+      'network.certificateArn',
+      '"arn:aws-cn:acm:us-east-2:333333333333:certificate/',
+      'expected an ARN in partition aws, the partition of region us-east-2',
+    ],
+    [
+      'an approval topic of another partition',
+      (j: any) => (j.pipeline.approvalTopicArn = 'arn:aws-us-gov:sns:us-east-2:111111111111:approvals'),
+      'pipeline.approvalTopicArn',
+      '"arn:aws-us-gov:sns:us-east-2:111111111111:approvals"',
+      'partition aws',
     ],
     [
       'a CIDR too small for 4 subnets',
@@ -156,9 +226,172 @@ describe('config loader', () => {
     );
   });
 
+  test('fails when a value is long, with the value cut to a short echo', () => {
+    // GIVEN a 300-character repository name WHEN it is parsed
+    const message = errorFor((j) => (j.registry.repositoryName = `${'a'.repeat(300)}!`));
+    // THEN the message quotes its start, cut with an ellipsis, and stays short
+    const echoed = /is ("a+…);/.exec(message)![1];
+    expect(echoed).toHaveLength(ECHO_LIMIT);
+    expect(message).not.toContain('a'.repeat(ECHO_LIMIT));
+    expect(message.length).toBeLessThan(250);
+  });
+
+  test('fails when an unknown key holds a line break, on one line', () => {
+    // GIVEN a key with a newline in it WHEN it is parsed THEN the key is quoted with the break escaped
+    const message = errorFor((j) => (j.network['evil\nkey'] = 1));
+    expect(message).toContain('unknown key "network."evil\\nkey""');
+  });
+});
+
+describe('config file reading', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'config-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const defaultText = () => readFileSync(path.join(PROJECT_ROOT, 'config/deploy.json'), 'utf8');
+
+  /** Writes a file into the test folder and returns the loader's one-line error for it, or fails. */
+  function errorForFile(name: string, content: string | Buffer): string {
+    writeFileSync(path.join(dir, name), content);
+    return oneLineError(() => loadConfig(name, dir));
+  }
+
+  function oneLineError(load: () => unknown): string {
+    try {
+      load();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const message = (e as Error).message;
+      expect(message.split('\n')).toHaveLength(1);
+      return message;
+    }
+    throw new Error('expected the config file to be refused');
+  }
+
+  test('reads a UTF-8 file that starts with a byte-order mark', () => {
+    // GIVEN the default config saved with a UTF-8 BOM, as some Windows editors do
+    writeFileSync(
+      path.join(dir, 'bom.json'),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(defaultText())]),
+    );
+    // WHEN it is loaded THEN it reads as the default does
+    expect(loadConfig('bom.json', dir).projectName).toBe('hello-privatelink');
+  });
+
+  test.each([
+    ['UTF-16 little-endian with its byte-order mark', 'utf16le', [0xff, 0xfe], 'UTF-16 (it starts with a UTF-16 byte'],
+    ['UTF-16 big-endian with its byte-order mark', 'utf16be', [0xfe, 0xff], 'UTF-16 (it starts with a UTF-16 byte'],
+    ['UTF-16 without a byte-order mark', 'utf16le', [], 'NUL bytes, as UTF-16 text does'],
+  ] as const)('fails when the file is %s, naming the file', (_case, encoding, bom, expected) => {
+    // GIVEN the default config saved as UTF-16
+    const le = Buffer.from(defaultText(), 'utf16le');
+    const body = encoding === 'utf16be' ? Buffer.from(le).swap16() : le;
+    // WHEN it is loaded THEN one line names the file and asks for UTF-8
+    const message = errorForFile('utf16.json', Buffer.concat([Buffer.from(bom), body]));
+    expect(message).toMatch(/^utf16\.json: /);
+    expect(message).toContain(expected);
+    expect(message).toContain('expected JSON saved as UTF-8');
+  });
+
+  test('fails when the file is not valid UTF-8', () => {
+    const message = errorForFile('latin1.json', Buffer.from('{"projectName": "caf\xe9"}', 'latin1'));
+    expect(message).toBe('latin1.json: the file is not valid UTF-8; expected JSON saved as UTF-8');
+  });
+
   test('fails when the file is not JSON', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'config-'));
-    writeFileSync(path.join(dir, 'bad.json'), '{ "region": ');
-    expect(() => loadConfig('bad.json', dir)).toThrow(/bad\.json: not valid JSON/);
+    expect(errorForFile('bad.json', '{ "region": ')).toMatch(/^bad\.json: not valid JSON/);
+  });
+
+  test('fails when the JSON error quotes input with line breaks, still on one line', () => {
+    // GIVEN JSON whose parser message quotes the input, line breaks included
+    const message = errorForFile('breaks.json', '{\n"a": x,\n"b": 1}');
+    // THEN the message is one line that still shows where it went wrong
+    expect(message).toMatch(/^breaks\.json: not valid JSON \(Unexpected token 'x', .*\\n.*\); expected a JSON object/);
+  });
+
+  test('fails when the file nests 100,000 brackets, with one line and no stack trace', () => {
+    // GIVEN 100,000 nested arrays, too deep for JSON.stringify
+    const depth = 100_000;
+    const message = errorForFile('nested.json', '['.repeat(depth) + ']'.repeat(depth));
+    // THEN one line says what the top level should be, echoing the value without recursing into it
+    expect(message).toBe(
+      'nested.json: field "(top level)" is […]; expected a JSON object with the fields of config/deploy.json',
+    );
+  });
+
+  test('fails when a field nests 100,000 brackets, with one line', () => {
+    const depth = 100_000;
+    const text = defaultText().replace('"hello-privatelink"', '['.repeat(depth) + ']'.repeat(depth));
+    const message = errorForFile('nested-field.json', text);
+    expect(message).toMatch(/^nested-field\.json: field "projectName" is \[…\]; expected 3 to 32 lowercase/);
+  });
+
+  test('fails when the brackets never close, with one line', () => {
+    expect(errorForFile('open.json', '['.repeat(100_000))).toMatch(/^open\.json: not valid JSON \(.{1,100}\); /);
+  });
+
+  test('fails when the path is a directory, naming it', () => {
+    mkdirSync(path.join(dir, 'folder.json'));
+    expect(oneLineError(() => loadConfig('folder.json', dir))).toBe(
+      'folder.json: cannot read the config file (it is a directory); expected a JSON file, see config/deploy.json',
+    );
+  });
+
+  test('fails at once when the path is a named pipe, instead of waiting for a writer', async () => {
+    // GIVEN a FIFO, and a writer that would only unblock a reader after 3 s
+    const fifo = path.join(dir, 'pipe.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', 'sleep 3; echo "{}" > "$0"', fifo], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => writer.once('exit', resolve));
+    try {
+      // WHEN it is loaded
+      const started = Date.now();
+      const message = oneLineError(() => loadConfig('pipe.json', dir));
+      // THEN it is refused by name without waiting
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(message).toBe(
+        'pipe.json: cannot read the config file (it is a named pipe, socket or device, not a regular file); ' +
+          'expected a JSON file, see config/deploy.json',
+      );
+    } finally {
+      writer.kill();
+      await exited;
+    }
+  });
+
+  test('fails when the file is larger than any config, before reading it', () => {
+    expect(errorForFile('huge.json', Buffer.alloc(1024 * 1024 + 1, 0x20))).toBe(
+      'huge.json: cannot read the config file (it has 1048577 bytes; a config file has at most 1 MiB); ' +
+        'expected a JSON file, see config/deploy.json',
+    );
+  });
+});
+
+describe('S3 bucket names', () => {
+  test('the config derives the source bucket name exactly as the pipeline names it', () => {
+    const config = configWith();
+    expect(sourceBucketNameFor(config.projectName, config.toolingAccount)).toBe(sourceBucketName(config));
+  });
+
+  test('accepts the default source bucket name', () => {
+    expect(s3BucketNameProblem('hello-privatelink-source-111111111111')).toBeUndefined();
+  });
+
+  test.each([
+    ['ab', 'S3 allows 3 to 63 characters, not 2'],
+    ['a'.repeat(64), 'S3 allows 3 to 63 characters, not 64'],
+    ['My-bucket', 'only lowercase letters'],
+    ['bucket-', 'only lowercase letters'],
+    ['my..bucket', 'two adjacent dots'],
+    ['192.168.5.4', 'IP address'],
+    ['xn--bucket', 'prefix xn--'],
+    ['sthree-bucket', 'prefix sthree-'],
+    ['amzn-s3-demo-bucket', 'prefix amzn-s3-demo-'],
+    ['bucket-s3alias', 'suffix -s3alias'],
+    ['bucket--ol-s3', 'suffix --ol-s3'],
+    ['bucket.mrap', 'suffix .mrap'],
+    ['bucket--x-s3', 'suffix --x-s3'],
+    ['bucket--table-s3', 'suffix --table-s3'],
+  ])('fails for %s', (name, expected) => {
+    expect(s3BucketNameProblem(name)).toContain(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -33,16 +33,22 @@ function request(
 describe('the image nginx config on a real nginx', () => {
   let server: LocalNginx;
   beforeAll(async () => {
-    if (!findNginx()) throw new Error('nginx is missing: .ci/run installs it with apt-get install -y nginx');
+    // The global setup (test/helpers/global-setup.ts) installs nginx or stops the run before this.
+    if (!findNginx()) throw new Error('nginx is missing: run the suite with npm test, whose setup installs it');
+    // startLocalNginx stops nginx and removes its prefix itself when it fails to come up; afterAll stops it otherwise.
     server = await startLocalNginx({ dockerDir: DOCKER_DIR });
   });
   afterAll(() => server?.stop());
 
   test('passes nginx -t', () => {
     const prefix = prepareLocalPrefix(8080, DOCKER_DIR);
-    const { ok, output } = testConfig(findNginx()!, prefix);
-    expect(output).toContain('syntax is ok');
-    expect(ok).toBe(true);
+    try {
+      const { ok, output } = testConfig(findNginx()!, prefix);
+      expect(output).toContain('syntax is ok');
+      expect(ok).toBe(true);
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
   });
 
   test('runs the image config unchanged but for the listen address and the container paths', () => {

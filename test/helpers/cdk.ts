@@ -19,7 +19,10 @@ export function projectContext(): Record<string, unknown> {
   };
 }
 
-/** A fresh App configured like the real entry point, writing to its own temporary folder. */
+/**
+ * A fresh App configured like the real entry point, writing to its own temporary folder. That lies in the run's
+ * TMPDIR, which the global teardown removes with everything in it.
+ */
 export function newProjectApp(): App {
   return new App({
     context: projectContext(),

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { PYTHON_TOOLS_INSTALL, VENV_BIN } from './prerequisites';
 
 /** Every CloudFormation template in a cloud assembly folder, nested stage assemblies included. */
 export function templatesIn(assemblyDir: string): string[] {
@@ -11,9 +12,12 @@ export function templatesIn(assemblyDir: string): string[] {
 
 /** Runs cfn-lint on templates; returns its exit code and findings. Fails loudly when cfn-lint is absent. */
 export function cfnLint(templates: string[]): { status: number; output: string } {
-  const result = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
+  // The pinned one in the project's venv first (requirements-dev.txt), else whichever is on PATH.
+  const venvCfnLint = path.join(VENV_BIN, 'cfn-lint');
+  const command = existsSync(venvCfnLint) ? venvCfnLint : 'cfn-lint';
+  const result = spawnSync(command, ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
   if (result.error) {
-    throw new Error(`cfn-lint could not run (${result.error.message}); install it with: pip install cfn-lint`);
+    throw new Error(`cfn-lint could not run (${result.error.message}); install it with: ${PYTHON_TOOLS_INSTALL}`);
   }
   return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
 }

@@ -88,7 +88,7 @@ describe('the pipeline stack (tooling account)', () => {
     const [synth] = actionsIn(template, 'Build');
     const buildSpec = JSON.parse(projectFor(template, synth).Source.BuildSpec);
     expect(buildSpec.phases.build.commands).toEqual(['npm ci --no-audit --no-fund', 'npm run synth']);
-    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '22' });
     expect(buildSpec.cache.paths).toEqual(['/root/.npm/**/*']);
     expect(projectFor(template, synth).Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
   });
