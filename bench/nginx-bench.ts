@@ -5,9 +5,23 @@ import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { findNginx, freePort, startLocalNginx } from '../tools/local-nginx';
+import { parseCommandLine, runCommand, seconds } from '../tools/cli/command';
 import { tempDir } from './run';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SPEC = {
+  name: 'bench:nginx',
+  usage: `
+usage: npm run bench:nginx -- [--seconds N]
+
+Loads the image's nginx config and a stock config serving the same page with autocannon on 127.0.0.1.
+
+  --seconds N   load time per target (default 5)
+  --help        print this and do nothing
+`,
+  options: { seconds: { type: 'string' } },
+} as const;
+
+let SECONDS = 5;
 const CONNECTIONS = 10;
 
 interface Load {
@@ -48,6 +62,9 @@ async function startStockNginx(): Promise<{ url: string; stop: () => void }> {
 }
 
 async function main() {
+  const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+  if (!parsed) return;
+  SECONDS = seconds('--seconds', parsed.values.seconds, 5);
   const ours = await startLocalNginx();
   const stock = await startStockNginx();
   try {
@@ -70,7 +87,4 @@ async function main() {
   }
 }
 
-main().catch((e: Error) => {
-  console.error(`bench:nginx: ${e.message}`);
-  process.exit(1);
-});
+runCommand(SPEC.name, main);

@@ -16,7 +16,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
-import { DEFAULT_CONFIG_PATH, type DeployConfig } from '../config/load';
+import * as path from 'node:path';
+import { ConfigError, DEFAULT_CONFIG_PATH, sourceBucketNameFor, type DeployConfig } from '../config/load';
 import { publisherRoleArn } from '../stages/registry/registry-stack';
 import { acknowledge } from '../stages/nag';
 import type { DeliveryStages } from './delivery-stages';
@@ -27,7 +28,18 @@ export const SOURCE_OBJECT_KEY = 'source/source.zip';
 
 /** The source bucket's name: fixed, because the deploy workflow and its role address it before the stack exists. */
 export function sourceBucketName(config: DeployConfig): string {
-  return `${config.projectName}-source-${config.toolingAccount}`;
+  return sourceBucketNameFor(config.projectName, config.toolingAccount);
+}
+
+/** The config path as the pipeline's checkout has it; CodeBuild has only the repository, so it must lie inside. */
+export function repositoryPath(configPath: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(configPath)).split(path.sep).join('/');
+  if (relative.startsWith('../') || path.isAbsolute(relative) || relative === '..') {
+    throw new ConfigError(
+      `${configPath}: the config file is outside the repository; expected a file the pipeline's checkout has, such as config/deploy.json`,
+    );
+  }
+  return relative;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -51,7 +63,8 @@ export class PipelineStack extends Stack {
     const { config, stages, imageTag } = props;
 
     const source = this.createSource(config);
-    const configArgs = config.sourcePath === DEFAULT_CONFIG_PATH ? '' : ` -- -c config=${config.sourcePath}`;
+    const configArgs =
+      config.sourcePath === DEFAULT_CONFIG_PATH ? '' : ` -- --config ${repositoryPath(config.sourcePath)}`;
 
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: config.projectName,
@@ -97,7 +110,7 @@ export class PipelineStack extends Stack {
         publishImageStep({
           input: source,
           publisherRoleArn: publisherRoleArn(this.partition, config.registry.account, config.projectName),
-          configPath: config.sourcePath,
+          configPath: repositoryPath(config.sourcePath),
           cpuArchitecture: config.service.cpuArchitecture,
         }),
       ],

@@ -1,4 +1,4 @@
-// `npm run bootstrap [-- --dry-run] [-- --config FILE]`: prepare every configured account for the pipeline.
+// `npm run bootstrap -- [--dry-run] [--config FILE]`: prepare every configured account for the pipeline.
 // For each account: install the permissions boundary and a least-privilege CloudFormation execution policy, then
 // `cdk bootstrap` it so that the tooling account may deploy (--trust) and look up (--trust-for-lookup) there.
 // Workload accounts get CDK's own bootstrap template with one addition: their deploy role may read the project's
@@ -15,8 +15,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { parseDocument } from 'yaml';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../config/load';
+import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../config/load';
 import { permissionsBoundaryName } from '../stages/permissions-boundary';
+import { boundedClientConfig } from './cli/aws';
+import { parseCommandLine, runCommand } from './cli/command';
 import {
   DEFAULT_QUALIFIER,
   boundaryArn,
@@ -26,6 +28,21 @@ import {
   type PolicyDocument,
   type PolicyScope,
 } from './bootstrap-policies';
+
+const SPEC = {
+  name: 'bootstrap',
+  usage: `
+usage: npm run bootstrap -- [--dry-run] [--config FILE]
+
+Prepares every configured account: the permissions boundary and CloudFormation execution policy, then
+cdk bootstrap with trust for the tooling account (and, for workload accounts, the project's bootstrap template).
+
+  --dry-run       print the commands and write what they install to cdk.out/bootstrap/, changing nothing
+  --config FILE   the deployment configuration (default ${DEFAULT_CONFIG_PATH}), the same file synth uses
+  --help          print this and do nothing
+`,
+  options: { 'dry-run': { type: 'boolean' }, config: { type: 'string' } },
+} as const;
 
 /** A bootstrap failure, with a one-line reason that says which accounts are done and which are not. */
 export class BootstrapError extends Error {
@@ -196,7 +213,8 @@ function managedPolicies(target: BootstrapTarget): ManagedPolicy[] {
 
 function run(args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('npx', [...args], { stdio: 'inherit' });
+    // A bootstrap stack deploys in a few minutes; half an hour bounds it.
+    const child = spawn('npx', [...args], { stdio: 'inherit', timeout: 30 * 60 * 1000 });
     child.on('error', () => resolve(127));
     child.on('close', (code) => resolve(code ?? 1));
   });
@@ -215,13 +233,10 @@ export function describeTarget(target: BootstrapTarget, files: { boundary: strin
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const dryRun = args.includes('--dry-run');
-  const configAt = args.indexOf('--config');
-  const config = loadConfig(configAt >= 0 ? args[configAt + 1] : DEFAULT_CONFIG_PATH);
-  const unknown = args.filter((a, i) => a !== '--dry-run' && a !== '--config' && args[i - 1] !== '--config');
-  if (unknown.length > 0)
-    throw new ConfigError(`unknown argument ${unknown[0]}; usage: bootstrap [--dry-run] [--config FILE]`);
+  const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const dryRun = parsed.values['dry-run'] === true;
+  const config = loadConfig(parsed.values.config ?? DEFAULT_CONFIG_PATH);
 
   const targets = bootstrapTargets(config);
   mkdirSync(BOOTSTRAP_OUTPUT_DIR, { recursive: true });
@@ -244,10 +259,12 @@ async function main(): Promise<number> {
       const state = done.length ? `bootstrapped: ${done.join(', ')}` : 'nothing was bootstrapped';
       throw new BootstrapError(`${target.account}: ${why}; ${state}; not yet: ${[target.account, ...left].join(', ')}`);
     };
-    const iam = new IAMClient({
-      region: config.region,
-      credentials: target.profile ? fromIni({ profile: target.profile }) : undefined,
-    });
+    const iam = new IAMClient(
+      boundedClientConfig({
+        region: config.region,
+        credentials: target.profile ? fromIni({ profile: target.profile }) : undefined,
+      }),
+    );
     for (const policy of managedPolicies(target)) {
       const outcome = await upsertPolicy(iam, policy).catch((e: Error) =>
         stop(`policy ${policy.name} failed: ${e.name}: ${e.message}`),
@@ -266,14 +283,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(
-        `bootstrap: ${error instanceof ConfigError || error instanceof BootstrapError ? error.message : `${error.name}: ${error.message}`}`,
-      );
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(SPEC.name, main);

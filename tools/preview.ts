@@ -4,7 +4,45 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { DOCKER_CONTEXT_DIR } from './image-tag';
 import { dockerEngineAvailable, freePort, startLocalNginx } from './local-nginx';
+import { createServer } from 'node:net';
+import { CommandError, parseCommandLine, runCommand, shorten } from './cli/command';
 import { runSmokeTest } from './smoke-test';
+
+const SPEC = {
+  name: 'preview',
+  usage: `
+usage: npm run preview -- [--port PORT] [--once]
+
+Serves the image on 127.0.0.1 (docker when an engine answers, the system nginx otherwise), smoke-tests it, and
+keeps serving until Ctrl-C.
+
+  --port PORT   the local port (default: a free one)
+  --once        stop after the smoke test
+  --help        print this and do nothing
+`,
+  options: { port: { type: 'string' }, once: { type: 'boolean' } },
+} as const;
+
+/** The port, checked free on 127.0.0.1 before anything starts. */
+async function portToUse(raw: string | undefined): Promise<number> {
+  if (raw === undefined) return freePort();
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new CommandError(`--port is "${shorten(raw)}"; expected a port from 1 to 65535`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new CommandError(
+          `port ${port} on 127.0.0.1 is ${e.code === 'EADDRINUSE' ? 'in use' : `not usable (${e.code})`}; choose another with --port`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+  return port;
+}
 
 interface Preview {
   readonly url: string;
@@ -49,7 +87,9 @@ async function startWithDocker(port: number): Promise<Preview> {
 }
 
 async function main(): Promise<number> {
-  const port = Number(process.env.PREVIEW_PORT ?? 0) || (await freePort());
+  const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const port = await portToUse(parsed.values.port);
   const preview: Preview = dockerEngineAvailable()
     ? await startWithDocker(port)
     : await startLocalNginx({ port }).then((n) => ({
@@ -78,12 +118,9 @@ async function main(): Promise<number> {
   });
   console.log(`smoke-test: ${result.ok ? 'PASSED' : 'FAILED'}: ${result.summary}`);
   if (!result.ok) await stop(1);
-  if (process.argv.includes('--once')) await stop(0);
+  if (parsed.values.once) await stop(0);
   console.log(`open ${preview.url} (plain text: ${preview.url}/text); Ctrl-C stops it`);
   return new Promise(() => {});
 }
 
-main().catch((e: Error) => {
-  console.error(`preview: ${e.message}`);
-  process.exit(1);
-});
+runCommand(SPEC.name, main);

@@ -1,9 +1,10 @@
 // `npm run report [-- --assembly DIR] [-- --out FILE]`: what a synth will deploy, where, at what fixed monthly
 // cost and rollout time, with a Mermaid diagram and the cdk-nag acknowledgements. Reads the cloud assembly
 // that `npm run synth` wrote, through @aws-cdk/cloud-assembly-api.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENT_TAG } from '../pipeline/delivery-stages';
+import { CommandError, parseCommandLine, runCommand } from './cli/command';
 import { PRICES, modelEnvironmentCost, type EnvironmentCost } from './cost';
 import { readPlan, type StackPlan, type StagePlan } from './plan';
 import type { CfnTemplate } from './rollout';
@@ -223,17 +224,51 @@ export function reportSummary(report: Report): string {
   return lines.join('\n');
 }
 
-if (require.main === module) {
-  try {
-    const args = process.argv.slice(2);
-    const option = (flag: string, fallback: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : fallback);
-    const assembly = option('--assembly', 'cdk.out');
-    const out = option('--out', path.join(assembly, 'report.md'));
-    const report = buildReport(assembly);
-    writeFileSync(out, reportMarkdown(report));
-    console.log(`${reportSummary(report)}\nreport: ${out}`);
-  } catch (e) {
-    console.error(`report: ${(e as Error).message}; run npm run synth first`);
-    process.exit(1);
+const SPEC = {
+  name: 'report',
+  usage: `
+usage: npm run report -- [--assembly DIR] [--out FILE]
+
+Writes the plan report (stages, diagram, cost, rollout, cdk-nag acknowledgements) from a synthesized assembly.
+
+  --assembly DIR   the cloud assembly npm run synth wrote (default cdk.out)
+  --out FILE       where the Markdown goes (default DIR/report.md)
+  --help           print this and do nothing
+`,
+  options: { assembly: { type: 'string' }, out: { type: 'string' } },
+} as const;
+
+/** Refuses what is not a complete assembly, naming the file, and says what to run only when that is the fix. */
+export function checkAssembly(assembly: string): void {
+  const manifest = path.join(assembly, 'manifest.json');
+  if (!existsSync(manifest)) {
+    throw new CommandError(`${manifest} does not exist; run npm run synth first, or name the assembly with --assembly`);
+  }
+  // CDK writes placeholder availability zones when a lookup failed; such an assembly describes no real network.
+  for (const file of readdirSync(assembly, { recursive: true }) as string[]) {
+    if (!file.endsWith('.template.json')) continue;
+    if (readFileSync(path.join(assembly, file), 'utf8').includes('dummy1a')) {
+      throw new CommandError(
+        `${path.join(assembly, file)} has placeholder availability zones (dummy1a) from a synth whose lookups failed; fix that synth first`,
+      );
+    }
   }
 }
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(SPEC, process.argv.slice(2));
+  if (!parsed) return 0;
+  const assembly = parsed.values.assembly ?? 'cdk.out';
+  const out = parsed.values.out ?? path.join(assembly, 'report.md');
+  checkAssembly(assembly);
+  const report = buildReport(assembly);
+  try {
+    writeFileSync(out, reportMarkdown(report));
+  } catch (error) {
+    throw new CommandError(`cannot write ${out}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  console.log(`${reportSummary(report)}\nreport: ${out}`);
+  return 0;
+}
+
+if (require.main === module) runCommand(SPEC.name, main);

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import { SOURCE_OBJECT_KEY } from '../../pipeline/pipeline-stack';
+import { SOURCE_OBJECT_KEY, repositoryPath } from '../../pipeline/pipeline-stack';
 import { configWith, newProjectApp } from '../helpers/cdk';
 
 const TAG = 'sha-0123456789abcdef';
@@ -258,5 +258,13 @@ describe('the pipeline stack (tooling account)', () => {
       NotificationArn: 'arn:aws:sns:us-east-2:111111111111:deploy-approvals',
       ExternalEntityLink: 'https://example.com/changes',
     });
+  });
+
+  test('refuses a config file outside the repository, which the Synth step would not have', () => {
+    expect(repositoryPath('config/staging.json')).toBe('config/staging.json');
+    expect(() => repositoryPath('/etc/deploy.json')).toThrow(
+      '/etc/deploy.json: the config file is outside the repository; expected a file the pipeline',
+    );
+    expect(() => repositoryPath('../other/deploy.json')).toThrow('outside the repository');
   });
 });

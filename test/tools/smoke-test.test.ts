@@ -39,11 +39,10 @@ function startFaultServer(): Promise<{ url: (fault: Fault) => string; close: () 
 describe('smoke-test', () => {
   let nginx: LocalNginx;
   let faults: Awaited<ReturnType<typeof startFaultServer>>;
+  // One after the other: if nginx cannot start, the fault server is already open and afterAll closes it.
   beforeAll(async () => {
-    [nginx, faults] = await Promise.all([
-      startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') }),
-      startFaultServer(),
-    ]);
+    faults = await startFaultServer();
+    nginx = await startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') });
   });
   afterAll(async () => {
     faults?.close();

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { readPlan } from '../../tools/plan';
 import { contentTag } from '../../tools/image-tag';
 import { PROJECT_ROOT } from '../helpers/cdk';
+import { runTool } from '../helpers/run-tool';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
 function runSynth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -15,7 +14,7 @@ function runSynth(args: string[]): Promise<{ code: number; stdout: string; stder
     Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_ENV'),
   );
   return new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', 'tools/synth.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/synth.ts', ...args], {
       cwd: PROJECT_ROOT,
       env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' },
     });
@@ -31,7 +30,7 @@ describe('npm run synth', () => {
   // WHEN the main job runs twice at once: on the committed config, and on a missing config file
   const outdir = mkdtempSync(path.join(tmpdir(), 'synth-out-'));
   const good = runSynth(['--output', outdir]);
-  const bad = runSynth(['-c', 'config=config/missing.json', '--output', mkdtempSync(path.join(tmpdir(), 'bad-'))]);
+  const bad = runSynth(['--config', 'config/missing.json', '--output', mkdtempSync(path.join(tmpdir(), 'bad-'))]);
 
   test('synthesizes every stage without credentials and prints the plan', async () => {
     const { code, stdout, stderr } = await good;
@@ -56,10 +55,25 @@ describe('npm run synth', () => {
       serviceStack.stackName,
     ).template;
     expect(template.Outputs.ImageTag.Value).toBe(tag);
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'tools/publish-image.ts', '--dry-run'], {
-      cwd: PROJECT_ROOT,
-    });
+    const { stdout } = await runTool('tools/publish-image.ts', ['--dry-run']);
     expect(stdout).toContain(`--build-arg IMAGE_TAG=${tag} `);
+  });
+
+  test.each([
+    [['--confg', 'x.json'], 'synth: unknown option --confg; see --help'],
+    [['--config'], 'synth: --config needs a value; see --help'],
+    [['-c', 'config=x.json'], 'synth: unknown option -c; see --help'],
+  ])('refuses %j with one line before synthesizing anything', async (args, line) => {
+    const { code, stderr } = await runSynth(args);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(line);
+  });
+
+  test('--help prints the usage and synthesizes nothing', async () => {
+    const { code, stdout, stderr } = await runSynth(['--help', '--output', '/nonexistent/should-not-be-made']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: npm run synth/);
+    expect(stderr).toBe('');
   });
 
   test('stops on a bad config with one line naming the file, and no stack trace', async () => {

@@ -35,14 +35,15 @@ export type ParsedValues<O extends NonNullable<ParseArgsConfig['options']>> = Re
 >['values'];
 
 function describeParseError(error: Error & { code?: string }): string {
-  const option = /'(-[^' ]*(?:, )?--?[^' <]*)/.exec(error.message)?.[1]?.split(', ').pop();
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  const option = shorten(quoted.split(', ').pop()!.split(' ')[0]);
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${shorten(option ?? error.message)}`;
+      return `unknown option ${option}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing|ambiguous/.test(error.message) ? `${option} needs a value` : `${option} takes no value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${shorten(/'([^']*)'/.exec(error.message)?.[1] ?? '')}`;
+      return `unexpected argument ${option}`;
     default:
       return error.message.split('\n')[0];
   }
