@@ -33,7 +33,13 @@ describe('deploy', () => {
     writeFileSync(file, JSON.stringify(json));
     const result = await run(['--config', file, '--dry-run']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('deploy:')).join('\n')).toBe(
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('deploy:'))
+        .join('\n'),
+    ).toBe(
       'deploy: pipeline.source.type is codeconnections; the pipeline starts itself on push, so there is nothing to upload',
     );
   });
