@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { findNginx, freePort, startLocalNginx } from '../tools/local-nginx';
+import { findNginx, freePort, startLocalNginx } from '../tools/local/local-nginx';
 import { parseCommandLine, runCommand, seconds } from '../tools/cli/command';
 import { tempDir } from './run';
 

@@ -42,7 +42,7 @@ export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
     },
     commands: [
       'npm ci --no-audit --no-fund',
-      `npx tsx tools/publish-image.ts --config ${props.configPath} --role-arn ${props.publisherRoleArn}`,
+      `npx tsx tools/pipeline-steps/publish-image.ts --config ${props.configPath} --role-arn ${props.publisherRoleArn}`,
     ],
     rolePolicyStatements: [
       new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.publisherRoleArn] }),
@@ -68,7 +68,7 @@ export function smokeTestStep(props: SmokeTestStepProps): CodeBuildStep {
     env: { EXPECTED_VERSION: props.expectedVersion },
     commands: [
       'npm ci --no-audit --no-fund',
-      `npx tsx tools/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}`,
+      `npx tsx tools/pipeline-steps/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}`,
     ],
   });
 }

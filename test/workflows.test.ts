@@ -14,7 +14,7 @@ const all = { 'pr.yml': pr, 'deploy.yml': deploy, 'checks.yml': checks };
 
 /** Runs the workflow linter as npm run lint:workflows does; returns its JSON report and exit code. */
 async function lint(args: string[] = []) {
-  const result = await promisify(execFile)('npx', ['tsx', 'tools/lint-workflows.ts', '--json', ...args], {
+  const result = await promisify(execFile)('npx', ['tsx', 'tools/local/lint-workflows.ts', '--json', ...args], {
     cwd: PROJECT_ROOT,
   }).catch((e: { stdout: string; code: number }) => e);
   const code = 'code' in result ? result.code : 0;

@@ -9,7 +9,7 @@ import {
   startLocalNginx,
   testConfig,
   type LocalNginx,
-} from '../../tools/local-nginx';
+} from '../../tools/local/local-nginx';
 import { PROJECT_ROOT } from '../helpers/cdk';
 
 const DOCKER_DIR = path.join(PROJECT_ROOT, 'docker');

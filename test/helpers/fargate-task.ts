@@ -19,7 +19,7 @@ import {
   requireNginx,
   rewriteConfig,
   type LocalNginx,
-} from '../../tools/local-nginx';
+} from '../../tools/local/local-nginx';
 
 /** A directory as the image leaves it. */
 export interface ImageDirectory {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { freePort } from '../../tools/local-nginx';
+import { freePort } from '../../tools/local/local-nginx';
 
 /**
  * The account moto answers as for its default credentials. moto serves any number of accounts from one server: STS

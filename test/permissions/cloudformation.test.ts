@@ -3,8 +3,8 @@
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import { bootstrapTargets, projectBootstrapTemplate } from '../../tools/bootstrap';
-import type { PolicyDocument } from '../../tools/bootstrap-policies';
+import { bootstrapTargets, projectBootstrapTemplate } from '../../tools/operator/bootstrap';
+import type { PolicyDocument } from '../../tools/operator/bootstrap-policies';
 import { configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, verdictOf } from '../helpers/iam';

@@ -4,7 +4,7 @@
 // ecr:GetAuthorizationToken goes to the ecr.api endpoint, the image manifest and layer calls to ecr.dkr, and the
 // layers themselves come from S3 through the gateway endpoint.
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import { bootstrapTargets } from '../../tools/bootstrap';
+import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, verdictOf, type IamRequest, type PolicyJson } from '../helpers/iam';

@@ -11,7 +11,7 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { sourceBucketName } from '../../pipeline/pipeline-stack';
 import { publisherRoleArn } from '../../stages/registry/registry-stack';
-import { bootstrapTargets } from '../../tools/bootstrap';
+import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { PROJECT_ROOT, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { startFakeCodePipeline, type FakeCodePipeline } from '../helpers/fake-codepipeline';
@@ -173,7 +173,7 @@ describe('the calls the tools make, as AWS would decide them', () => {
 
     await record(
       'publish-image',
-      'tools/publish-image.ts',
+      'tools/pipeline-steps/publish-image.ts',
       ['--scan-timeout', '60'],
       pipeline.arnOf(publishProjectRole),
       {
@@ -182,11 +182,11 @@ describe('the calls the tools make, as AWS would decide them', () => {
       },
     );
     const deployRole = github.arnOf(githubDeployRole);
-    await record('deploy', 'tools/deploy.ts', ['--timeout', '60'], deployRole);
+    await record('deploy', 'tools/operator/deploy.ts', ['--timeout', '60'], deployRole);
     const execution = /started execution (\S+)/.exec(runs.deploy.run.stdout)?.[1] ?? 'none';
     await record(
       'pipeline-watch',
-      'tools/pipeline-watch.ts',
+      'tools/operator/pipeline-watch.ts',
       ['--pipeline', config.projectName, '--execution', execution, '--timeout', '60'],
       deployRole,
     );

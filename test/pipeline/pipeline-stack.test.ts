@@ -112,7 +112,7 @@ describe('the pipeline stack (tooling account)', () => {
     // The ARM default has none; on x86, PublishImage keeps its layers.
     expect(layerCaching(template)).toHaveLength(0);
     expect(layerCaching(x86).map((p) => JSON.parse(p.Source.BuildSpec).phases.build.commands.join(' '))).toEqual([
-      expect.stringContaining('tools/publish-image.ts'),
+      expect.stringContaining('tools/pipeline-steps/publish-image.ts'),
     ]);
   });
 
@@ -148,7 +148,7 @@ describe('the pipeline stack (tooling account)', () => {
     });
     const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
     expect(commands[1]).toBe(
-      'npx tsx tools/publish-image.ts --config config/deploy.json --role-arn arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
+      'npx tsx tools/pipeline-steps/publish-image.ts --config config/deploy.json --role-arn arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
     );
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -190,7 +190,7 @@ describe('the pipeline stack (tooling account)', () => {
     );
     const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
     expect(commands).toContain(
-      'npx tsx tools/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout 300',
+      'npx tsx tools/pipeline-steps/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout 300',
     );
     const networkDeploy = actionsIn(template, 'Foundation')[1];
     expect(networkDeploy.Configuration.StackName).toBe('hello-privatelink-production-network');

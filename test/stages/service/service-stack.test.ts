@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { ROLLOUT_TUNING } from '../../../stages/service/service-stack';
-import { modelRollouts } from '../../../tools/rollout';
+import { modelRollouts } from '../../../tools/planning/rollout';
 import { configWith, newProjectApp } from '../../helpers/cdk';
 
 // GIVEN the default configuration with auto scaling up to 4 tasks, synthesized once for the file

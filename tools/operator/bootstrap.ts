@@ -15,10 +15,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { parseDocument } from 'yaml';
-import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../config/load';
-import { permissionsBoundaryName } from '../stages/permissions-boundary';
-import { boundedClientConfig } from './cli/aws';
-import { parseCommandLine, runCommand } from './cli/command';
+import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
+import { permissionsBoundaryName } from '../../stages/permissions-boundary';
+import { boundedClientConfig } from '../cli/aws';
+import { parseCommandLine, runCommand } from '../cli/command';
 import {
   DEFAULT_QUALIFIER,
   boundaryArn,

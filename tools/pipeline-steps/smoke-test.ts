@@ -1,7 +1,7 @@
 // `smoke-test URL [--expect-version TAG] [--timeout S]`: is the service up, and is it the expected image?
 // The pipeline runs it after the service stage: CloudFormation reports a circuit-breaker rollback as success,
 // so only asking the running tasks for their version catches it.
-import { CommandError, httpUrl, parseCommandLine, runCommand, seconds, shorten } from './cli/command';
+import { CommandError, httpUrl, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 
 /** The marker the hello page carries; a page without it is some other server's. */
 export const PAGE_MARKER = 'data-page="hello-privatelink"';

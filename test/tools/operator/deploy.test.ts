@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { defaultConfigJson } from '../helpers/cdk';
-import { runTool } from '../helpers/run-tool';
+import { defaultConfigJson } from '../../helpers/cdk';
+import { runTool } from '../../helpers/run-tool';
 
-const run = (args: string[]) => runTool('tools/deploy.ts', args);
+const run = (args: string[]) => runTool('tools/operator/deploy.ts', args);
 
 describe('deploy', () => {
   test('--dry-run lists the four steps with the bucket, key and pipeline from config, calling nothing', async () => {

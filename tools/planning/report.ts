@@ -3,8 +3,8 @@
 // that `npm run synth` wrote, through @aws-cdk/cloud-assembly-api.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENVIRONMENT_TAG } from '../pipeline/delivery-stages';
-import { CommandError, parseCommandLine, runCommand } from './cli/command';
+import { ENVIRONMENT_TAG } from '../../pipeline/delivery-stages';
+import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { PRICES, modelEnvironmentCost, type EnvironmentCost } from './cost';
 import { readPlan, type StackPlan, type StagePlan } from './plan';
 import type { CfnTemplate } from './rollout';

@@ -1,6 +1,11 @@
 import { CreateRepositoryCommand, ECRClient, PutImageCommand, StartImageScanCommand } from '@aws-sdk/client-ecr';
-import { describeEcrError, publishImage, type DockerRunner, type PublishOptions } from '../../tools/publish-image';
-import { MOTO_ACCOUNT, motoAvailable, startMoto, type Moto } from '../helpers/moto';
+import {
+  describeEcrError,
+  publishImage,
+  type DockerRunner,
+  type PublishOptions,
+} from '../../../tools/pipeline-steps/publish-image';
+import { MOTO_ACCOUNT, motoAvailable, startMoto, type Moto } from '../../helpers/moto';
 
 const hasMoto = motoAvailable();
 if (!hasMoto)

@@ -1,8 +1,8 @@
-import { PRICES, modelEnvironmentCost } from '../../tools/cost';
-import { acknowledgementsIn, buildReport, reportMarkdown, reportSummary } from '../../tools/report';
-import { AWS_ROLLOUT_DEFAULTS, modelRollouts, type CfnTemplate } from '../../tools/rollout';
-import { buildDeliveryApp } from '../../pipeline/build-app';
-import { configWith, newProjectApp } from '../helpers/cdk';
+import { PRICES, modelEnvironmentCost } from '../../../tools/planning/cost';
+import { acknowledgementsIn, buildReport, reportMarkdown, reportSummary } from '../../../tools/planning/report';
+import { AWS_ROLLOUT_DEFAULTS, modelRollouts, type CfnTemplate } from '../../../tools/planning/rollout';
+import { buildDeliveryApp } from '../../../pipeline/build-app';
+import { configWith, newProjectApp } from '../../helpers/cdk';
 
 const HOURS = PRICES.hoursPerMonth;
 

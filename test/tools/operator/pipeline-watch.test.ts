@@ -4,7 +4,7 @@ import {
   ListPipelineExecutionsCommand,
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
-import { watchExecution, type PipelineApi } from '../../tools/pipeline-watch';
+import { watchExecution, type PipelineApi } from '../../../tools/operator/pipeline-watch';
 
 interface Poll {
   readonly status: string;

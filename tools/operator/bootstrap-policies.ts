@@ -5,8 +5,8 @@
 //   create a role, or change its policies, only with that boundary attached, and never remove or edit it, so no
 //   commit that reaches main can make a role more powerful than the boundary (the pattern AWS documents for
 //   delegating role creation: IAM user guide, "Permissions boundaries for IAM entities").
-import { GITHUB_OIDC_HOST } from '../pipeline/github-oidc-stack';
-import { permissionsBoundaryName } from '../stages/permissions-boundary';
+import { GITHUB_OIDC_HOST } from '../../pipeline/github-oidc-stack';
+import { permissionsBoundaryName } from '../../stages/permissions-boundary';
 
 /** What one account hosts; an account may host several (A = B, or tooling = A). */
 export type AccountRole = 'tooling' | 'registry' | 'workload';

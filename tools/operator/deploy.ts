@@ -7,12 +7,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
-import { PIPELINE_STACK_ID } from '../pipeline/build-app';
-import { pipelineStackName } from '../pipeline/delivery-stages';
-import { SOURCE_OBJECT_KEY, sourceBucketName } from '../pipeline/pipeline-stack';
-import { awsCall, boundedClientConfig } from './cli/aws';
-import { CommandError, parseCommandLine, runCommand, seconds } from './cli/command';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
+import { PIPELINE_STACK_ID } from '../../pipeline/build-app';
+import { pipelineStackName } from '../../pipeline/delivery-stages';
+import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../pipeline/pipeline-stack';
+import { awsCall, boundedClientConfig } from '../cli/aws';
+import { CommandError, parseCommandLine, runCommand, seconds } from '../cli/command';
 import { watchExecution } from './pipeline-watch';
 
 const SPEC = {

@@ -1,10 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { freePort, startLocalNginx, type LocalNginx } from '../../tools/local-nginx';
-import { PAGE_MARKER, parseSmokeArgs, runSmokeTest } from '../../tools/smoke-test';
-import { PROJECT_ROOT } from '../helpers/cdk';
-import { runTool } from '../helpers/run-tool';
+import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
+import { PAGE_MARKER, parseSmokeArgs, runSmokeTest } from '../../../tools/pipeline-steps/smoke-test';
+import { PROJECT_ROOT } from '../../helpers/cdk';
+import { runTool } from '../../helpers/run-tool';
 
 type Fault = 'healthy' | 'error500' | 'wrongVersion' | 'noMarker' | 'slow' | 'flaky';
 
@@ -129,7 +129,7 @@ describe('smoke-test', () => {
 
   test('as a command, exits non-zero with one FAILED line', async () => {
     // Asynchronous: the fault server lives in this process and must keep answering meanwhile.
-    const failure = await runTool('tools/smoke-test.ts', [faults.url('error500'), '--timeout', '2']);
+    const failure = await runTool('tools/pipeline-steps/smoke-test.ts', [faults.url('error500'), '--timeout', '2']);
     expect(failure.code).toBe(1);
     expect(
       failure.stderr

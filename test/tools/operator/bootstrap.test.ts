@@ -1,10 +1,10 @@
-import { bootstrapTargets } from '../../tools/bootstrap';
-import { configWith } from '../helpers/cdk';
-import { runTool } from '../helpers/run-tool';
+import { bootstrapTargets } from '../../../tools/operator/bootstrap';
+import { configWith } from '../../helpers/cdk';
+import { runTool } from '../../helpers/run-tool';
 
 describe('bootstrap', () => {
   test('--dry-run prints the exact cdk bootstrap command for each account, and changes nothing', async () => {
-    const { code, stdout } = await runTool('tools/bootstrap.ts', ['--dry-run']);
+    const { code, stdout } = await runTool('tools/operator/bootstrap.ts', ['--dry-run']);
     expect(code).toBe(0);
     const commands = stdout.split('\n').filter((l) => l.startsWith('npx '));
     expect(commands).toEqual([

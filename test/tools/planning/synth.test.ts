@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readPlan } from '../../tools/plan';
-import { contentTag } from '../../tools/image-tag';
-import { PROJECT_ROOT } from '../helpers/cdk';
-import { runTool } from '../helpers/run-tool';
+import { readPlan } from '../../../tools/planning/plan';
+import { contentTag } from '../../../stages/image-tag';
+import { PROJECT_ROOT } from '../../helpers/cdk';
+import { runTool } from '../../helpers/run-tool';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
 function runSynth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -14,7 +14,7 @@ function runSynth(args: string[]): Promise<{ code: number; stdout: string; stder
     Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_ENV'),
   );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/synth.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/planning/synth.ts', ...args], {
       cwd: PROJECT_ROOT,
       env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' },
     });
@@ -55,7 +55,7 @@ describe('npm run synth', () => {
       serviceStack.stackName,
     ).template;
     expect(template.Outputs.ImageTag.Value).toBe(tag);
-    const { stdout } = await runTool('tools/publish-image.ts', ['--dry-run']);
+    const { stdout } = await runTool('tools/pipeline-steps/publish-image.ts', ['--dry-run']);
     expect(stdout).toContain(`--build-arg IMAGE_TAG=${tag} `);
   });
 

@@ -1,9 +1,9 @@
 // `npm run synth [-- --config FILE] [--output DIR]`: synthesize every stage with the CDK CLI, then print the plan.
 import { spawn } from 'node:child_process';
-import { DEFAULT_CONFIG_PATH } from '../config/load';
-import { CommandError, parseCommandLine, runCommand } from './cli/command';
+import { DEFAULT_CONFIG_PATH } from '../../config/load';
+import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { formatPlan, readPlan } from './plan';
-import { Progress } from './progress';
+import { Progress } from '../cli/progress';
 
 const SPEC = {
   name: 'synth',

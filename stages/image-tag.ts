@@ -1,7 +1,8 @@
+// The image tag, shared by the app entry (the tag the service stage deploys) and publish-image (the tag it
+// pushes): what both need lives here, so pipeline/ never imports a CLI.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandLine, runCommand } from './cli/command';
 
 /** The folder whose content is the image. */
 export const DOCKER_CONTEXT_DIR = 'docker';
@@ -31,23 +32,4 @@ export function contentTag(contextDir: string = DOCKER_CONTEXT_DIR): string {
     hash.update(bytes);
   }
   return `sha-${hash.digest('hex').slice(0, 16)}`;
-}
-
-const SPEC = {
-  name: 'image-tag',
-  usage: `
-usage: npx tsx tools/image-tag.ts [DIR]
-
-Prints the image tag: a hash of every file under DIR (default ${DOCKER_CONTEXT_DIR}), the tag synth deploys and
-publish-image pushes.
-`,
-  options: {},
-  positionals: { min: 0, max: 1, names: 'DIR' },
-} as const;
-
-if (require.main === module) {
-  runCommand(SPEC.name, async () => {
-    const parsed = parseCommandLine(SPEC, process.argv.slice(2));
-    if (parsed) console.log(contentTag(parsed.positionals[0]));
-  });
 }
