@@ -1,6 +1,6 @@
 // `npm run synth [-- --config FILE] [--output DIR]`: synthesize every stage with the CDK CLI, then print the plan.
 import { spawn } from 'node:child_process';
-import { DEFAULT_CONFIG_PATH } from '../../config/load';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { formatPlan, readPlan } from './plan';
 import { Progress } from '../cli/progress';
@@ -43,6 +43,33 @@ function runCdkSynth(args: string[]): Promise<{ code: number; output: string }> 
   });
 }
 
+/**
+ * When an account's lookups (availability zones, the S3 prefix list) are not in cdk.context.json and there are no
+ * credentials, the CLI reports it once per stack with a generic annotation. This says it once, with the command that
+ * records them for good.
+ */
+export function missingLookups(output: string, configPath: string): string | undefined {
+  const accounts = [
+    ...new Set([...output.matchAll(/Need to perform AWS calls for account (\d{12})/g)].map((m) => m[1])),
+  ];
+  if (accounts.length === 0) return undefined;
+  let region = '<region>';
+  let profiles: Readonly<Record<string, string>> = {};
+  try {
+    ({ region, profiles } = loadConfig(configPath));
+  } catch {
+    // The config loaded in the app, or synth would have said so; the message still names the accounts.
+  }
+  const config = configPath === DEFAULT_CONFIG_PATH ? '' : ` -c config=${configPath}`;
+  const commands = accounts.map(
+    (a) => `npx cdk synth '**'${config} --profile ${profiles[a] ?? '<profile of ' + a + '>'}`,
+  );
+  return (
+    `cdk.context.json has no lookups for account ${accounts.join(', ')} in ${region}; ` +
+    `record them once with credentials, then commit cdk.context.json: ${commands.join('; ')}`
+  );
+}
+
 async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
@@ -52,13 +79,16 @@ async function main(): Promise<number> {
   const { code, output } = await runCdkSynth([...(config ? ['-c', `config=${config}`] : []), '--output', outdir]);
   progress.done(code === 0);
   if (code !== 0) {
-    // A config error is one line already; anything else needs the CLI's own report.
+    // A config error is one line already, and so is missing lookup context; anything else needs the CLI's report.
     const configProblem = /Invalid configuration: .*/.exec(output)?.[0];
-    if (!configProblem) process.stderr.write(output);
-    throw new CommandError(configProblem ?? 'cdk synth failed; its report is above');
+    if (configProblem) throw new CommandError(configProblem);
+    const missing = missingLookups(output, config ?? DEFAULT_CONFIG_PATH);
+    if (missing) throw new CommandError(missing);
+    process.stderr.write(output);
+    throw new CommandError('cdk synth failed; its report is above');
   }
   console.log(`\nPlan (${outdir}):\n${formatPlan(readPlan(outdir))}`);
   return 0;
 }
 
-runCommand(SPEC.name, main);
+if (require.main === module) runCommand(SPEC.name, main);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readPlan } from '../../../tools/planning/plan';
 import { contentTag } from '../../../stages/image-tag';
-import { PROJECT_ROOT } from '../../helpers/cdk';
+import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
 import { runTool } from '../../helpers/run-tool';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
@@ -31,6 +31,26 @@ describe('npm run synth', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'synth-out-'));
   const good = runSynth(['--output', outdir]);
   const bad = runSynth(['--config', 'config/missing.json', '--output', mkdtempSync(path.join(tmpdir(), 'bad-'))]);
+  // AND on a config naming an account whose lookups cdk.context.json does not hold
+  // Inside the repository, where the pipeline's Synth step requires the config to be.
+  mkdirSync(path.join(PROJECT_ROOT, 'cdk.out'), { recursive: true });
+  const configDir = mkdtempSync(path.join(PROJECT_ROOT, 'cdk.out', 'test-config-'));
+  afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+  const newAccountConfig = path.relative(PROJECT_ROOT, path.join(configDir, 'deploy.json'));
+  const json = defaultConfigJson() as Record<string, any>;
+  json.environments[0].account = '444444444444';
+  json.profiles['444444444444'] = 'account-c';
+  writeFileSync(path.join(PROJECT_ROOT, newAccountConfig), JSON.stringify(json));
+  const unknownAccount = runSynth(['--config', newAccountConfig, '--output', mkdtempSync(path.join(tmpdir(), 'new-'))]);
+
+  test('names an account without recorded lookups once, with the command that records them', async () => {
+    const { code, stderr } = await unknownAccount;
+    expect(code).toBe(1);
+    expect(stderr.split('\n').filter((l) => l.startsWith('synth:'))).toEqual([
+      `synth: cdk.context.json has no lookups for account 444444444444 in us-east-2; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c`,
+    ]);
+    expect(stderr).not.toContain('Annotation');
+  });
 
   test('synthesizes every stage without credentials and prints the plan', async () => {
     const { code, stdout, stderr } = await good;
