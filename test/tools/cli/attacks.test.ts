@@ -137,6 +137,7 @@ function attacks(): Attack[] {
     a('preview', ['--port', '0'], /--port is "0"/),
     a('preview', ['--port', '70000'], /--port is "70000"/),
     a('preview', ['--port', 'http'], /--port is "http"/),
+    a('preview', ['--port', new URL(silentUrl).port], /port \d+ on 127\.0\.0\.1 is in use/),
     a('report', ['--assembly', path.join(dir, 'nowhere')], /nowhere\/manifest\.json does not exist/),
     a('report', ['--assembly', failedAssembly], /Stack\.template\.json has placeholder availability zones/),
     a('report', ['--out'], /--out needs a value/),
