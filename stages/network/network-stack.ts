@@ -1,8 +1,9 @@
-import { CfnOutput, CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { DefaultSecurityGroupCloser } from './default-security-group-closer';
 import { DiagnosticsHost } from './diagnostics-host';
 import { LoadBalancer } from './load-balancer';
 import type { NetworkParameterNames } from './parameters';
@@ -45,6 +46,8 @@ export class NetworkStack extends Stack {
       maxAzs: 2,
       // Images, logs and layers come through endpoints, so nothing needs a NAT gateway.
       natGateways: 0,
+      // Closed by DefaultSecurityGroupCloser, whose code is inline: CDK's version ships a file asset.
+      restrictDefaultSecurityGroup: false,
       subnetConfiguration: [
         ...(props.internetFacing
           ? [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: subnetMask, mapPublicIpOnLaunch: false }]
@@ -52,7 +55,10 @@ export class NetworkStack extends Stack {
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: subnetMask },
       ],
     });
-    this.dropRedundantProviderDependency();
+    new DefaultSecurityGroupCloser(this, 'DefaultSecurityGroup', {
+      vpc: this.vpc,
+      logRetentionDays: props.logRetentionDays,
+    });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetentionDays });
     this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
 
@@ -87,17 +93,6 @@ export class NetworkStack extends Stack {
       value: this.loadBalancer.url,
       description: 'The service, through the load balancer',
     });
-  }
-
-  /**
-   * The VPC empties its default security group through a CDK-provided Lambda whose function both
-   * references its role with GetAtt and DependsOn it; cfn-lint (W3005) flags the duplicate.
-   */
-  private dropRedundantProviderDependency(): void {
-    const provider = this.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-    const handler = provider?.node.tryFindChild('Handler');
-    const role = provider?.node.tryFindChild('Role');
-    if (handler instanceof CfnResource && role instanceof CfnResource) handler.removeResourceDependency(role);
   }
 
   private publishParameters(names: NetworkParameterNames): void {

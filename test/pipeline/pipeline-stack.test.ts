@@ -55,12 +55,11 @@ describe('the pipeline stack (tooling account)', () => {
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: 'hello-privatelink' });
   });
 
-  test('orders Source, Synth, SelfMutate, assets, Registry with PublishImage beside Network, then approval, service, smoke test', () => {
+  test('orders Source, Synth, SelfMutate, Registry with PublishImage beside Network, then approval, service, smoke test: no asset stage', () => {
     expect(stagesOf(template).map((s) => s.Name)).toEqual([
       'Source',
       'Build',
       'UpdatePipeline',
-      'Assets',
       'Foundation',
       'ProductionService',
     ]);
@@ -224,8 +223,24 @@ describe('the pipeline stack (tooling account)', () => {
     template.hasOutput('SourceBucketName', {});
   });
 
-  test('creates one CodeBuild project per job and one for all assets', () => {
-    template.resourceCountIs('AWS::CodeBuild::Project', 5);
+  test('creates one CodeBuild project per job, and none for assets: the stacks have no file asset', () => {
+    template.resourceCountIs('AWS::CodeBuild::Project', 4);
+  });
+
+  test("runs at most 4 CodeBuild actions in sequence up to the first environment's smoke test", () => {
+    // Actions of one stage with the same RunOrder run side by side; stages run one after the other.
+    let sequential = 0;
+    for (const stage of stagesOf(template)) {
+      const smoke = stage.Actions.find((a) => a.Name.startsWith('SmokeTest-production'));
+      const orders = new Set(
+        stage.Actions.filter((a) => a.ActionTypeId.Provider === 'CodeBuild')
+          .filter((a) => !smoke || a.RunOrder <= smoke.RunOrder)
+          .map((a) => a.RunOrder),
+      );
+      sequential += orders.size;
+      if (smoke) break;
+    }
+    expect(sequential).toBe(4);
   });
 
   test('with a CodeConnections source, starts on pushes to the branch', () => {
@@ -240,7 +255,6 @@ describe('the pipeline stack (tooling account)', () => {
       'Source',
       'Build',
       'UpdatePipeline',
-      'Assets',
       'Foundation',
       'StagingService',
       'ProductionNetwork',

@@ -25,12 +25,7 @@ export interface PolicyScope {
   readonly repositoryName: string;
   /** Whether the tooling account hosts the GitHub OIDC stack. */
   readonly githubOidc: boolean;
-  /** The CDK bootstrap qualifier. @default 'hnb659fds' */
-  readonly qualifier?: string;
 }
-
-/** CDK's default bootstrap qualifier. */
-export const DEFAULT_QUALIFIER = 'hnb659fds';
 
 /** The AWS managed policies the stacks attach: Session Manager on the diagnostics host, logs for CDK's Lambda. */
 export const ATTACHABLE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'service-role/AWSLambdaBasicExecutionRole'];
@@ -146,13 +141,6 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
     // CloudFormation names functions after their stack, and every stack name starts with the project name.
     allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));
     allow('ProjectParametersOnly', 'ssm:*', arn('ssm', `parameter/${projectName}/*`));
-    // Lambda fetches a function's code with the credentials of the caller of CreateFunction, this role, and
-    // CDK's custom-resource code sits in the bootstrap assets bucket (aws/aws-cdk#3765).
-    allow(
-      'LambdaCodeFromTheCdkAssetsBucket',
-      's3:GetObject',
-      `arn:${partition}:s3:::cdk-${scope.qualifier ?? DEFAULT_QUALIFIER}-assets-${account}-${region}/*`,
-    );
     allow(
       'ServiceLinkedRolesForEcsElbAndAutoScaling',
       'iam:CreateServiceLinkedRole',

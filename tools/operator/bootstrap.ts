@@ -20,7 +20,6 @@ import { permissionsBoundaryName } from '../../stages/permissions-boundary';
 import { boundedClientConfig } from '../cli/aws';
 import { parseCommandLine, runCommand } from '../cli/command';
 import {
-  DEFAULT_QUALIFIER,
   boundaryArn,
   boundaryPolicy,
   executionPolicy,
@@ -132,7 +131,6 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       projectName: config.projectName,
       repositoryName: config.registry.repositoryName,
       githubOidc: config.github !== undefined,
-      qualifier: DEFAULT_QUALIFIER,
     };
     const trust =
       account === config.toolingAccount
