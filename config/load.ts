@@ -108,9 +108,9 @@ export interface DeployConfig {
 }
 
 /** The CDK CLI this project installs; the pipeline uses the same one unless config pins another. */
-const INSTALLED_CDK_CLI_VERSION: string = JSON.parse(
-  readFileSync(require.resolve('aws-cdk/package.json'), 'utf8'),
-).version;
+function installedCdkCliVersion(): string {
+  return JSON.parse(readFileSync(require.resolve('aws-cdk/package.json'), 'utf8')).version;
+}
 
 /** A configuration problem, with a one-line message naming the field, the value and what is expected. */
 export class ConfigError extends Error {
@@ -363,7 +363,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
       ...raw.service,
     },
     pipeline: {
-      cdkCliVersion: INSTALLED_CDK_CLI_VERSION,
+      cdkCliVersion: raw.pipeline?.cdkCliVersion ?? installedCdkCliVersion(),
       scanSeverityThreshold: 'CRITICAL',
       smokeTestTimeoutSeconds: 300,
       ...raw.pipeline,

@@ -66,6 +66,11 @@ export class PipelineStack extends Stack {
     const configArgs =
       config.sourcePath === DEFAULT_CONFIG_PATH ? '' : ` -- --config ${repositoryPath(config.sourcePath)}`;
 
+    const synth = new ShellStep('Synth', {
+      input: source,
+      commands: ['npm ci --no-audit --no-fund', `npm run synth${configArgs}`],
+      primaryOutputDirectory: 'cdk.out',
+    });
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: config.projectName,
       pipelineType: codepipeline.PipelineType.V2,
@@ -78,11 +83,7 @@ export class PipelineStack extends Stack {
       useChangeSets: false,
       // One CodeBuild project publishes all file assets, not one per asset (aws-cdk#23016).
       publishAssetsInParallel: false,
-      synth: new ShellStep('Synth', {
-        input: source,
-        commands: ['npm ci --no-audit --no-fund', `npm run synth${configArgs}`],
-        primaryOutputDirectory: 'cdk.out',
-      }),
+      synth,
       codeBuildDefaults: {
         buildEnvironment: {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -109,6 +110,7 @@ export class PipelineStack extends Stack {
       post: [
         publishImageStep({
           input: source,
+          assembly: synth.primaryOutput!,
           publisherRoleArn: publisherRoleArn(this.partition, config.registry.account, config.projectName),
           configPath: repositoryPath(config.sourcePath),
           cpuArchitecture: config.service.cpuArchitecture,
@@ -123,7 +125,7 @@ export class PipelineStack extends Stack {
         pre: environment.requireApproval ? [approvalStep(environment, imageTag, topic)] : [],
         post: [
           smokeTestStep({
-            input: source,
+            assembly: synth.primaryOutput!,
             environmentName: environment.name,
             externalUrl: network.stack.externalUrl,
             expectedVersion: imageTag,

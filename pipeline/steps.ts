@@ -8,9 +8,29 @@ import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
 /** Node on CodeBuild, the same major version as `.nvmrc`. */
 export const CODEBUILD_NODE_VERSION = '22';
 
+/**
+ * The steps the pipeline runs after Synth, each bundled by `npm run synth` (tools/planning/bundle-steps.ts) into
+ * one self-contained file in the cloud assembly: the steps run them with `node`, with nothing to install.
+ */
+export const STEP_ENTRIES = {
+  'publish-image': 'tools/pipeline-steps/publish-image.ts',
+  'smoke-test': 'tools/pipeline-steps/smoke-test.ts',
+} as const;
+export type StepName = keyof typeof STEP_ENTRIES;
+
+/** A step's bundle, relative to the cloud assembly. */
+export function stepBundle(name: StepName): string {
+  return `steps/${name}.js`;
+}
+
+/** Where the publish step mounts the cloud assembly beside its checkout. */
+const ASSEMBLY_DIR = 'assembly';
+
 export interface PublishImageStepProps {
-  /** The repository checkout: docker/, config/ and tools/. */
+  /** The repository checkout: docker/ and config/. */
   readonly input: IFileSetProducer;
+  /** Synth's cloud assembly, which holds the step's bundle. */
+  readonly assembly: IFileSetProducer;
   /** The registry's publisher role, assumed across accounts. */
   readonly publisherRoleArn: string;
   /** The config file synth used, so publishing targets the same repository. */
@@ -40,9 +60,9 @@ export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
           : codebuild.LinuxBuildImage.STANDARD_7_0,
       computeType: codebuild.ComputeType.SMALL,
     },
+    additionalInputs: { [ASSEMBLY_DIR]: props.assembly },
     commands: [
-      'npm ci --no-audit --no-fund',
-      `npx tsx tools/pipeline-steps/publish-image.ts --config ${props.configPath} --role-arn ${props.publisherRoleArn}`,
+      `node ${ASSEMBLY_DIR}/${stepBundle('publish-image')} --config ${props.configPath} --role-arn ${props.publisherRoleArn}`,
     ],
     rolePolicyStatements: [
       new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.publisherRoleArn] }),
@@ -51,7 +71,8 @@ export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
 }
 
 export interface SmokeTestStepProps {
-  readonly input: IFileSetProducer;
+  /** Synth's cloud assembly, which holds the step's bundle. */
+  readonly assembly: IFileSetProducer;
   readonly environmentName: string;
   /** The network stage's ExternalUrl output, resolved when the step runs. */
   readonly externalUrl: CfnOutput;
@@ -63,12 +84,11 @@ export interface SmokeTestStepProps {
 /** Curls the live service through the project's smoke tool; a circuit-breaker rollback fails it on /version. */
 export function smokeTestStep(props: SmokeTestStepProps): CodeBuildStep {
   return new CodeBuildStep(`SmokeTest-${props.environmentName}`, {
-    input: props.input,
+    input: props.assembly,
     envFromCfnOutputs: { EXTERNAL_URL: props.externalUrl },
     env: { EXPECTED_VERSION: props.expectedVersion },
     commands: [
-      'npm ci --no-audit --no-fund',
-      `npx tsx tools/pipeline-steps/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}`,
+      `node ${stepBundle('smoke-test')} "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}`,
     ],
   });
 }

@@ -3,6 +3,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../nag';
+import { publisherRoleName } from './names';
+
+export { publisherRoleArn, publisherRoleName } from './names';
 
 /** The four pull actions the seed grants to Account B; nothing that writes. */
 export const CROSS_ACCOUNT_PULL_ACTIONS = [
@@ -34,19 +37,6 @@ export interface RegistrySettings {
 }
 
 export interface RegistryStackProps extends StackProps, RegistrySettings {}
-
-/**
- * The name of the role the pipeline assumes to push images, fixed because the pipeline addresses it. It starts
- * with the project name, like every role the app creates, because the execution policy allows only those.
- */
-export function publisherRoleName(projectName: string): string {
-  return `${projectName}-image-publisher`;
-}
-
-/** The publisher role's ARN, for the pipeline in another account, which cannot reference the role itself. */
-export function publisherRoleArn(partition: string, account: string, projectName: string): string {
-  return `arn:${partition}:iam::${account}:role/${publisherRoleName(projectName)}`;
-}
 
 /** Account A: the ECR repository Account B pulls from, and the role the pipeline pushes through. */
 export class RegistryStack extends Stack {

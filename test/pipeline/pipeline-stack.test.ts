@@ -111,7 +111,7 @@ describe('the pipeline stack (tooling account)', () => {
     // The ARM default has none; on x86, PublishImage keeps its layers.
     expect(layerCaching(template)).toHaveLength(0);
     expect(layerCaching(x86).map((p) => JSON.parse(p.Source.BuildSpec).phases.build.commands.join(' '))).toEqual([
-      expect.stringContaining('tools/pipeline-steps/publish-image.ts'),
+      expect.stringContaining('steps/publish-image.js'),
     ]);
   });
 
@@ -146,9 +146,9 @@ describe('the pipeline stack (tooling account)', () => {
       ComputeType: 'BUILD_GENERAL1_SMALL',
     });
     const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
-    expect(commands[1]).toBe(
-      'npx tsx tools/pipeline-steps/publish-image.ts --config config/deploy.json --role-arn arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
-    );
+    expect(commands).toEqual([
+      'node assembly/steps/publish-image.js --config config/deploy.json --role-arn arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
+    ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -188,9 +188,9 @@ describe('the pipeline stack (tooling account)', () => {
       expect.arrayContaining([{ Name: 'EXPECTED_VERSION', Type: 'PLAINTEXT', Value: TAG }]),
     );
     const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
-    expect(commands).toContain(
-      'npx tsx tools/pipeline-steps/smoke-test.ts "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout 300',
-    );
+    expect(commands).toEqual([
+      'node steps/smoke-test.js "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout 300',
+    ]);
     const networkDeploy = actionsIn(template, 'Foundation')[1];
     expect(networkDeploy.Configuration.StackName).toBe('hello-privatelink-production-network');
   });
@@ -280,5 +280,19 @@ describe('the pipeline stack (tooling account)', () => {
       '/etc/deploy.json: the config file is outside the repository; expected a file the pipeline',
     );
     expect(() => repositoryPath('../other/deploy.json')).toThrow('outside the repository');
+  });
+
+  test('installs nothing in the steps after Synth: they run the bundles Synth made', () => {
+    const steps = stagesOf(template)
+      .filter((stage) => !['Source', 'Build', 'UpdatePipeline'].includes(stage.Name))
+      .flatMap((stage) => stage.Actions)
+      .filter((a) => a.ActionTypeId.Provider === 'CodeBuild');
+    expect(steps.map((a) => a.Name)).toEqual(['Registry.PublishImage', 'SmokeTest-production']);
+    for (const step of steps) {
+      const phases = JSON.parse(projectFor(template, step).Source.BuildSpec).phases;
+      const commands = [...(phases.install?.commands ?? []), ...phases.build.commands].join('\n');
+      expect(commands).not.toMatch(/npm (ci|install)|npx |tsx/);
+      expect(commands).toMatch(/node (assembly\/)?steps\/[a-z-]+\.js/);
+    }
   });
 });

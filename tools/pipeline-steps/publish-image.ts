@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../../config/load';
-import { publisherRoleArn } from '../../stages/registry/registry-stack';
+import { publisherRoleArn } from '../../stages/registry/names';
 import { boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
 import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';

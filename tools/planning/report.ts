@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ENVIRONMENT_TAG } from '../../pipeline/delivery-stages';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { PRICES, modelEnvironmentCost, type EnvironmentCost } from './cost';
+import { ACTION_OVERHEADS, criticalPath, type PathAction } from './critical-path';
 import { readPlan, type StackPlan, type StagePlan } from './plan';
 import type { CfnTemplate } from './rollout';
 
@@ -25,6 +26,8 @@ export interface Report {
   }>;
   readonly acknowledgements: readonly Acknowledgement[];
   readonly diagram: string;
+  /** The pipeline's sequential actions to the first verified environment. */
+  readonly criticalPath: readonly PathAction[];
 }
 
 /** cdk-nag acknowledgements recorded in the templates' resource metadata, each counted once with its reach. */
@@ -127,6 +130,7 @@ export function buildReport(assemblyDir: string): Report {
     environments,
     acknowledgements: acknowledgementsIn(stacks.map((s) => s.template)),
     diagram: mermaidDiagram(stages),
+    criticalPath: criticalPath(stacks.find((s) => s.resourceCounts['AWS::CodePipeline::Pipeline'])?.template ?? {}),
   };
 }
 
@@ -147,6 +151,29 @@ export function reportMarkdown(report: Report): string {
     }
   }
   out.push('', '## Diagram', '', '```mermaid', report.diagram, '```', '');
+  const codeBuild = report.criticalPath.filter((a) => a.provider === 'CodeBuild');
+  out.push(
+    '## Critical path to the first verified environment',
+    '',
+    `${report.criticalPath.length} sequential actions, ${codeBuild.length} of them CodeBuild; ` +
+      `${codeBuild.filter((a) => a.installs).length} install packages (${
+        codeBuild
+          .filter((a) => a.installs)
+          .map((a) => a.name)
+          .join(', ') || 'none'
+      }).`,
+    '',
+    '| # | stage | action | provider | installs |',
+    '|---|---|---|---|---|',
+    ...report.criticalPath.map(
+      (a, i) =>
+        `| ${i + 1} | ${a.stage} | ${a.name} | ${a.provider} | ${a.provider === 'CodeBuild' ? (a.installs ? 'yes' : 'no') : ''} |`,
+    ),
+    '',
+    'Overheads this relies on:',
+    ...ACTION_OVERHEADS.map((o) => `- ${o}`),
+    '',
+  );
   out.push(
     `## Fixed monthly cost per environment`,
     '',

@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
+import * as path from 'node:path';
+import { bundleSteps } from './bundle-steps';
 import { formatPlan, readPlan } from './plan';
 import { Progress } from '../cli/progress';
 
@@ -87,6 +89,9 @@ async function main(): Promise<number> {
     process.stderr.write(output);
     throw new CommandError('cdk synth failed; its report is above');
   }
+  const bundling = new Progress('Bundling the pipeline steps (esbuild)');
+  const bundles = bundleSteps(outdir);
+  bundling.done(true, bundles.map((b) => `${path.basename(b.file)} ${(b.bytes / 1024).toFixed(0)} KiB`).join(', '));
   console.log(`\nPlan (${outdir}):\n${formatPlan(readPlan(outdir))}`);
   return 0;
 }

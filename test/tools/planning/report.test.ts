@@ -143,6 +143,21 @@ describe('the report on the real app', () => {
   const report = buildReport(assembly.directory);
   const markdown = reportMarkdown(report);
 
+  test('lists the critical path to the first smoke test: 4 CodeBuild actions, none after Synth installing anything', () => {
+    expect(report.criticalPath.map((a) => [a.name, a.provider, a.installs])).toEqual([
+      ['Source', 'S3', false],
+      ['Synth', 'CodeBuild', true],
+      ['SelfMutate', 'CodeBuild', true],
+      ['Registry.hello-privatelink-registry.Deploy', 'CloudFormation', false],
+      ['Registry.PublishImage', 'CodeBuild', false],
+      ['Approve-production', 'Manual', false],
+      ['hello-privatelink-production-service.Deploy', 'CloudFormation', false],
+      ['SmokeTest-production', 'CodeBuild', false],
+    ]);
+    expect(markdown).toContain('8 sequential actions, 4 of them CodeBuild; 2 install packages (Synth, SelfMutate).');
+    expect(markdown).toContain('(aws/aws-cdk#14158, #23016)');
+  });
+
   test('lists each stage with its account, region and stacks', () => {
     expect(markdown).toContain('| Registry | 222222222222 | us-east-2 | hello-privatelink-registry |');
     expect(markdown).toContain(
