@@ -71,6 +71,19 @@ export class PipelineStack extends Stack {
       commands: ['npm ci --no-audit --no-fund', `npm run synth${configArgs}`],
       primaryOutputDirectory: 'cdk.out',
     });
+    // Synth's npm cache survives across build hosts in S3; a local cache is lost whenever CodeBuild picks a new host.
+    const buildCache = new s3.Bucket(this, 'BuildCache', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(buildCache, {
+      id: 'AwsSolutions-S1',
+      reason:
+        'It holds only npm packages the Synth build caches, refetchable from the registry; CloudTrail records access',
+    });
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: config.projectName,
       pipelineType: codepipeline.PipelineType.V2,
@@ -84,6 +97,7 @@ export class PipelineStack extends Stack {
       // One CodeBuild project publishes all file assets, not one per asset (aws-cdk#23016).
       publishAssetsInParallel: false,
       synth,
+      synthCodeBuildDefaults: { cache: codebuild.Cache.bucket(buildCache, { prefix: 'synth' }) },
       codeBuildDefaults: {
         buildEnvironment: {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -137,7 +151,7 @@ export class PipelineStack extends Stack {
 
     this.pipeline.buildPipeline();
     this.dropRedundantRoleDependency();
-    this.acknowledgePipelineFindings();
+    this.acknowledgePipelineFindings(buildCache);
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipeline.pipelineName });
   }
 
@@ -194,7 +208,7 @@ export class PipelineStack extends Stack {
    * Findings on the grants CDK Pipelines generates, each with why it stands. They are all scoped to the
    * pipeline's own artifact bucket and key, its own CodeBuild projects, or CDK's bootstrap roles.
    */
-  private acknowledgePipelineFindings(): void {
+  private acknowledgePipelineFindings(buildCache: s3.Bucket): void {
     const pipeline = this.pipeline.pipeline;
     acknowledge(pipeline.artifactBucket, {
       id: 'AwsSolutions-S1',
@@ -216,6 +230,10 @@ export class PipelineStack extends Stack {
       iam5(
         `Resource::<${artifactBucket}.Arn>/*`,
         'Artifacts are objects with generated keys inside the pipeline bucket',
+      ),
+      iam5(
+        `Resource::<${this.getLogicalId(buildCache.node.defaultChild as CfnElement)}.Arn>/*`,
+        'The Synth build caches npm packages under keys CodeBuild generates, inside the build cache bucket only',
       ),
       iam5(
         `Resource::arn:*:iam::${this.account}:role/*`,

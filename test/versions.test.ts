@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from './helpers/prerequisites';
+import { loadConfig } from '../config/load';
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
 
@@ -38,5 +39,17 @@ describe('Node versions', () => {
     expect(setups.length).toBeGreaterThanOrEqual(3);
     for (const step of setups) expect(step.with).toMatchObject({ 'node-version-file': '.nvmrc' });
     for (const step of setups) expect(step.with['node-version']).toBeUndefined();
+  });
+});
+
+describe('CDK CLI versions', () => {
+  // The pipeline installs this CLI for self-mutation; the Synth step runs the one in package-lock.json. A
+  // difference would let the two synthesize differently, so they may never disagree silently.
+  test('the pipeline pins exactly the CLI version package-lock.json installs', () => {
+    const lock = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package-lock.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/deploy.json'), 'utf8'));
+    const installed = lock.packages['node_modules/aws-cdk'].version;
+    expect(config.pipeline.cdkCliVersion).toBe(installed);
+    expect(loadConfig(path.join(PROJECT_ROOT, 'config/deploy.json')).pipeline.cdkCliVersion).toBe(installed);
   });
 });

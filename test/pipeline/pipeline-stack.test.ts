@@ -89,7 +89,11 @@ describe('the pipeline stack (tooling account)', () => {
     expect(buildSpec.phases.build.commands).toEqual(['npm ci --no-audit --no-fund', 'npm run synth']);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '22' });
     expect(buildSpec.cache.paths).toEqual(['/root/.npm/**/*']);
-    expect(projectFor(template, synth).Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
+    // npm's cache in S3, which survives a change of build host, unlike a local cache.
+    expect(projectFor(template, synth).Cache).toEqual({
+      Type: 'S3',
+      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^BuildCache/) }, 'synth']] },
+    });
   });
 
   test('asks for a Docker layer cache only where CodeBuild allows one: privileged LINUX_CONTAINER', () => {
@@ -247,7 +251,9 @@ describe('the pipeline stack (tooling account)', () => {
     const [source] = actionsIn(twoEnvironments, 'Source');
     expect(source).toMatchObject({ ActionTypeId: { Provider: 'CodeStarSourceConnection' } });
     expect(source.Configuration).toMatchObject({ FullRepositoryId: 'acme/hello-privatelink', BranchName: 'main' });
-    twoEnvironments.resourceCountIs('AWS::S3::Bucket', 1);
+    // Only the artifact and build cache buckets: no source bucket.
+    twoEnvironments.resourceCountIs('AWS::S3::Bucket', 2);
+    expect(JSON.stringify(twoEnvironments.findResources('AWS::S3::Bucket'))).not.toContain('-source-');
   });
 
   test('deploys environments in order: staging unapproved, then production behind an approval with SNS and a review link', () => {
