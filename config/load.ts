@@ -71,7 +71,6 @@ export interface ServiceConfig {
   readonly desiredCount: number;
   /** When above desiredCount, CPU auto scaling runs between the two. */
   readonly maxCount: number;
-  readonly containerPort: number;
   readonly cpuArchitecture: CpuArchitecture;
   readonly logRetentionDays: number;
 }
@@ -356,7 +355,6 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     environments: raw.environments.map((env) => ({ requireApproval: true, ...env })),
     network: { albScheme: 'internet-facing', diagnosticsHost: false, logRetentionDays: 30, ...raw.network },
     service: {
-      containerPort: 8080,
       cpuArchitecture: 'ARM64',
       logRetentionDays: 30,
       maxCount: raw.service.desiredCount,

@@ -8,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { NetworkParameterNames } from '../network/parameters';
 import { acknowledge } from '../nag';
+import { IMAGE_PORT } from './image-port';
 
 /**
  * Health and drain settings, tuned for fast rollouts. The modelled rollout time of one task swap is
@@ -33,7 +34,6 @@ export interface ServiceSettings {
   readonly desiredCount: number;
   /** Auto scaling on CPU up to this many tasks, when above desiredCount. */
   readonly maxCount: number;
-  readonly containerPort: number;
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
   readonly logRetentionDays: number;
   /** Where the network stage left the VPC, subnets, security groups and listener. */
@@ -91,7 +91,7 @@ export class ServiceStack extends Stack {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays });
     const container = this.taskDefinition.addContainer('Web', {
       image: ecs.ContainerImage.fromEcrRepository(repository, props.imageTag),
-      portMappings: [{ containerPort: props.containerPort, name: 'http' }],
+      portMappings: [{ containerPort: IMAGE_PORT, name: 'http' }],
       readonlyRootFilesystem: true,
       stopTimeout: ROLLOUT_TUNING.stopTimeout,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'web' }),
@@ -115,7 +115,7 @@ export class ServiceStack extends Stack {
       description: 'Service tasks: the container port from the load balancer; HTTPS to the endpoints and S3',
       allowAllOutbound: false,
     });
-    securityGroup.connections.allowFrom(albSecurityGroup, ec2.Port.tcp(props.containerPort), 'Load balancer');
+    securityGroup.connections.allowFrom(albSecurityGroup, ec2.Port.tcp(IMAGE_PORT), 'Load balancer');
     securityGroup.addEgressRule(endpointSecurityGroup, ec2.Port.tcp(443), 'ECR API, ECR registry and logs endpoints');
     // The region's S3 prefix list, recorded in cdk.context.json: image layers come through the gateway endpoint.
     const s3PrefixList = ec2.PrefixList.fromLookup(this, 'S3PrefixList', {
@@ -138,7 +138,7 @@ export class ServiceStack extends Stack {
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc,
-      port: props.containerPort,
+      port: IMAGE_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
       deregistrationDelay: ROLLOUT_TUNING.deregistrationDelay,

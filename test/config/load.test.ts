@@ -38,7 +38,7 @@ describe('config loader', () => {
     expect(config.toolingAccount).toBe('111111111111');
     expect(config.registry.account).toBe('222222222222');
     expect(config.environments.map((e) => e.account)).toEqual(['333333333333']);
-    expect(config.service).toMatchObject({ cpuArchitecture: 'ARM64', containerPort: 8080, desiredCount: 2 });
+    expect(config.service).toMatchObject({ cpuArchitecture: 'ARM64', desiredCount: 2 });
     expect(config.service.maxCount).toBe(config.service.desiredCount);
   });
 
@@ -175,6 +175,8 @@ describe('config loader', () => {
     ['a max count below the desired count', (j: any) => (j.service.maxCount = 1), 'service.maxCount', '1', 'at least'],
     ['an unknown key', (j: any) => (j.service.replicas = 3), 'service.replicas', 'unknown key', 'cpu, memoryMiB'],
     ['an unknown top-level key', (j: any) => (j.acount = '1'), 'acount', 'unknown key', 'projectName'],
+    // The image listens on one port only (stages/service/image-port.ts); another would fail every health check.
+    ['a container port', (j: any) => (j.service.containerPort = 9090), 'service.containerPort', 'unknown key', 'cpu'],
     ['a missing field', (j: any) => delete j.registry.repositoryName, 'registry.repositoryName', 'missing', 'required'],
     [
       'an environment account that is not 12 digits',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
+import { IMAGE_PORT } from '../../stages/service/image-port';
 import { PROJECT_ROOT } from '../helpers/cdk';
 
 const dockerfile = DockerfileParser.parse(readFileSync(path.join(PROJECT_ROOT, 'docker/Dockerfile'), 'utf8'));
@@ -39,5 +40,12 @@ describe('docker/Dockerfile', () => {
     const ignore = readFileSync(path.join(PROJECT_ROOT, 'docker/.dockerignore'), 'utf8');
     expect(ignore).toMatch(/^\*$/m);
     expect(ignore).toMatch(/^!nginx\.conf$/m);
+  });
+
+  test('listens, exposes and health-checks the one port the task definition uses', () => {
+    const nginxConf = readFileSync(path.join(PROJECT_ROOT, 'docker/nginx.conf'), 'utf8');
+    expect([...nginxConf.matchAll(/^\s*listen (\d+);/gm)].map((m) => Number(m[1]))).toEqual([IMAGE_PORT]);
+    expect(args('EXPOSE')).toEqual([String(IMAGE_PORT)]);
+    expect(args('HEALTHCHECK').join(' ')).toContain(`http://127.0.0.1:${IMAGE_PORT}/healthz`);
   });
 });

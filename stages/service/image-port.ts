@@ -1,0 +1,6 @@
+/**
+ * The port the image's nginx listens on (docker/nginx.conf, and the Dockerfile's EXPOSE and HEALTHCHECK). The task
+ * definition, the target group and the security group take it from here; it is not configurable, because a port the
+ * image does not listen on would pass synth and then fail every health check. A test keeps the image and this equal.
+ */
+export const IMAGE_PORT = 8080;
