@@ -20,6 +20,10 @@ export interface EnvironmentConfig {
   readonly requireApproval: boolean;
   /** Where the approver is pointed. @default - no link */
   readonly reviewUrl?: string;
+  /** The shared network settings with this environment's overrides (albScheme, certificateArn). */
+  readonly network: NetworkConfig;
+  /** The shared service settings with this environment's overrides (cpu, memoryMiB, desiredCount, maxCount). */
+  readonly service: ServiceConfig;
 }
 
 export type PipelineSource =
@@ -243,7 +247,13 @@ type RawConfig = {
   region: string;
   toolingAccount: string;
   registry: Partial<RegistryConfig> & Pick<RegistryConfig, 'account' | 'repositoryName'>;
-  environments: Array<Partial<EnvironmentConfig> & Pick<EnvironmentConfig, 'name' | 'account'>>;
+  environments: Array<
+    Partial<Omit<EnvironmentConfig, 'network' | 'service'>> &
+      Pick<EnvironmentConfig, 'name' | 'account'> & {
+        network?: Partial<Pick<NetworkConfig, 'albScheme' | 'certificateArn'>>;
+        service?: Partial<Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount' | 'maxCount'>>;
+      }
+  >;
   network: Partial<NetworkConfig> & Pick<NetworkConfig, 'vpcCidr'>;
   service: Partial<ServiceConfig> & Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount'>;
   pipeline: Partial<PipelineConfig> & Pick<PipelineConfig, 'source'>;
@@ -259,7 +269,66 @@ function arnFields(raw: RawConfig): Array<[field: string, arn: string | undefine
     ['pipeline.approvalTopicArn', raw.pipeline.approvalTopicArn],
     ['pipeline.source.connectionArn', source.connectionArn],
     ['github.oidcProviderArn', raw.github?.oidcProviderArn],
+    ...raw.environments.map((env, i): [string, string | undefined] => [
+      `environments[${i}].network.certificateArn`,
+      env.network?.certificateArn,
+    ]),
   ];
+}
+
+/** Where a merged environment setting comes from: the environment's override, or the shared section. */
+function settingField(raw: RawConfig, i: number, section: 'network' | 'service', key: string): string {
+  const override = (raw.environments[i][section] ?? {}) as Record<string, unknown>;
+  return key in override ? `environments[${i}].${section}.${key}` : `${section}.${key}`;
+}
+
+/** The rules each merged environment must meet; every message names the environment. */
+function environmentProblem(file: string, raw: RawConfig, i: number, env: EnvironmentConfig): string | undefined {
+  const where = `, for environment ${env.name}`;
+  const { service, network } = env;
+  const memories = FARGATE_MEMORY_BY_CPU[service.cpu];
+  if (!memories.includes(service.memoryMiB)) {
+    return (
+      `${file}: field "${settingField(raw, i, 'service', 'memoryMiB')}" is ${service.memoryMiB}; expected a valid ` +
+      `Fargate memory for cpu ${service.cpu}: ${describeMemories(memories)}${where}`
+    );
+  }
+  if (service.maxCount < service.desiredCount) {
+    return (
+      `${file}: field "${settingField(raw, i, 'service', 'maxCount')}" is ${service.maxCount}; expected at least ` +
+      `service.desiredCount (${service.desiredCount})${where}`
+    );
+  }
+  const certRegion = network.certificateArn?.split(':')[3];
+  if (certRegion !== undefined && certRegion !== raw.region) {
+    return (
+      `${file}: field "${settingField(raw, i, 'network', 'certificateArn')}" is ${echo(network.certificateArn)}; ` +
+      `expected a certificate in the workload region ${raw.region}${where}`
+    );
+  }
+  return undefined;
+}
+
+/** The shared settings with one environment's overrides; maxCount follows desiredCount unless set. */
+function mergeEnvironment(raw: RawConfig, env: RawConfig['environments'][number]): EnvironmentConfig {
+  const shared = { ...raw.service, ...env.service };
+  return {
+    requireApproval: true,
+    ...env,
+    network: {
+      albScheme: 'internet-facing',
+      diagnosticsHost: false,
+      logRetentionDays: 30,
+      ...raw.network,
+      ...env.network,
+    },
+    service: {
+      cpuArchitecture: 'ARM64',
+      logRetentionDays: 30,
+      ...shared,
+      maxCount: env.service?.maxCount ?? raw.service.maxCount ?? shared.desiredCount,
+    },
+  };
 }
 
 /** Cross-field rules a JSON schema cannot express. Returns a one-line problem, or undefined. */
@@ -288,19 +357,6 @@ function semanticProblem(file: string, raw: RawConfig): string | undefined {
       `/${VPC_PREFIX_RANGE.largest} to /${VPC_PREFIX_RANGE.smallest}, room for 4 subnets of at least /26`
     );
   }
-  const memories = FARGATE_MEMORY_BY_CPU[raw.service.cpu];
-  if (!memories.includes(raw.service.memoryMiB)) {
-    return (
-      `${file}: field "service.memoryMiB" is ${raw.service.memoryMiB}; expected a valid Fargate memory ` +
-      `for cpu ${raw.service.cpu}: ${describeMemories(memories)}`
-    );
-  }
-  if (raw.service.maxCount !== undefined && raw.service.maxCount < raw.service.desiredCount) {
-    return (
-      `${file}: field "service.maxCount" is ${raw.service.maxCount}; expected at least ` +
-      `service.desiredCount (${raw.service.desiredCount})`
-    );
-  }
   const seen = new Set<string>();
   for (const [i, env] of raw.environments.entries()) {
     if (seen.has(env.name)) {
@@ -326,24 +382,27 @@ function semanticProblem(file: string, raw: RawConfig): string | undefined {
       `the tooling account ${raw.toolingAccount}, where the pipeline runs`
     );
   }
-  const certRegion = raw.network.certificateArn?.split(':')[3];
-  if (certRegion !== undefined && certRegion !== raw.region) {
-    return (
-      `${file}: field "network.certificateArn" is ${echo(raw.network.certificateArn)}; expected a certificate ` +
-      `in the workload region ${raw.region}`
-    );
-  }
   return undefined;
 }
 
 /** Validates parsed JSON and fills in defaults. Throws ConfigError with one line on the first problem. */
 export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployConfig {
   if (!validateSchema(data)) {
-    throw new ConfigError(describeSchemaError(file, validateSchema.errors![0]));
+    const error = validateSchema.errors![0];
+    // A problem inside one environment names it, as the merged-environment checks do.
+    const index = /^\/environments\/(\d+)\//.exec(error.instancePath)?.[1];
+    const name = index && (data as { environments?: Array<{ name?: unknown }> }).environments?.[Number(index)]?.name;
+    const where = typeof name === 'string' && /^[a-z][a-z0-9]{1,15}$/.test(name) ? `, for environment ${name}` : '';
+    throw new ConfigError(`${describeSchemaError(file, error)}${where}`);
   }
   const raw = data as RawConfig;
   const problem = semanticProblem(file, raw);
   if (problem) throw new ConfigError(problem);
+  const environments = raw.environments.map((env) => mergeEnvironment(raw, env));
+  for (const [i, env] of environments.entries()) {
+    const envProblem = environmentProblem(file, raw, i, env);
+    if (envProblem) throw new ConfigError(envProblem);
+  }
   return {
     sourcePath: file,
     projectName: raw.projectName,
@@ -352,7 +411,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     domainSuffix: RegionInfo.get(raw.region).domainSuffix ?? 'amazonaws.com',
     toolingAccount: raw.toolingAccount,
     registry: { keepLastImages: 30, untaggedExpiryDays: 1, ...raw.registry },
-    environments: raw.environments.map((env) => ({ requireApproval: true, ...env })),
+    environments,
     network: { albScheme: 'internet-facing', diagnosticsHost: false, logRetentionDays: 30, ...raw.network },
     service: {
       cpuArchitecture: 'ARM64',

@@ -63,11 +63,11 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
       env,
       stackName: `${stackPrefix}-network`,
       network: {
-        vpcCidr: config.network.vpcCidr,
-        internetFacing: config.network.albScheme === 'internet-facing',
-        certificateArn: config.network.certificateArn,
-        diagnosticsHost: config.network.diagnosticsHost,
-        logRetentionDays: config.network.logRetentionDays,
+        vpcCidr: environment.network.vpcCidr,
+        internetFacing: environment.network.albScheme === 'internet-facing',
+        certificateArn: environment.network.certificateArn,
+        diagnosticsHost: environment.network.diagnosticsHost,
+        logRetentionDays: environment.network.logRetentionDays,
         repositoryArn: repositoryArn(config),
         parameterNames,
       },
@@ -75,7 +75,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
     const service = new ServiceStage(scope, `${pascalCase(environment.name)}Service`, {
       env,
       stackName: `${stackPrefix}-service`,
-      service: { ...config.service, repositoryArn: repositoryArn(config), imageTag, parameterNames },
+      service: { ...environment.service, repositoryArn: repositoryArn(config), imageTag, parameterNames },
     });
     for (const stage of [network, service]) stage.stack.tags.setTag(ENVIRONMENT_TAG, environment.name);
     return { environment, network, service };

@@ -245,6 +245,68 @@ describe('config loader', () => {
   });
 });
 
+describe('per-environment settings', () => {
+  // GIVEN staging in its own account with 1 small task behind an internal load balancer, production on the shared settings
+  const withStaging =
+    (change: (staging: Record<string, any>) => void = () => {}) =>
+    (j: Record<string, any>) => {
+      const staging = {
+        name: 'staging',
+        account: '444444444444',
+        requireApproval: false,
+        service: { desiredCount: 1 },
+        network: { albScheme: 'internal' },
+      };
+      change(staging);
+      j.environments.unshift(staging);
+    };
+
+  test('merge each environment over the shared settings', () => {
+    const json = structuredClone(defaultConfigJson());
+    withStaging()(json);
+    const [staging, production] = parseConfig(json, 'deploy.json').environments;
+    expect([staging.service.desiredCount, staging.service.maxCount, staging.network.albScheme]).toEqual([
+      1,
+      1,
+      'internal',
+    ]);
+    expect([production.service.desiredCount, production.service.maxCount, production.network.albScheme]).toEqual([
+      2,
+      2,
+      'internet-facing',
+    ]);
+    expect(staging.service.cpu).toBe(production.service.cpu);
+  });
+
+  test.each([
+    [
+      'an override memory that does not fit the cpu',
+      withStaging((e) => (e.service.memoryMiB = 4096)),
+      'field "environments[0].service.memoryMiB" is 4096',
+    ],
+    [
+      'a shared memory that does not fit an overridden cpu',
+      withStaging((e) => (e.service.cpu = 1024)),
+      'field "service.memoryMiB" is 512; expected a valid Fargate memory for cpu 1024',
+    ],
+    [
+      'an override max count below the desired count',
+      withStaging((e) => ((e.service.desiredCount = 3), (e.service.maxCount = 2))),
+      'field "environments[0].service.maxCount" is 2; expected at least service.desiredCount (3)',
+    ],
+    [
+      'an override certificate in another region',
+      withStaging((e) => (e.network.certificateArn = 'arn:aws:acm:eu-west-1:444444444444:certificate/x')),
+      'field "environments[0].network.certificateArn"',
+    ],
+    ['an unknown override', withStaging((e) => (e.service.cpuArchitecture = 'X86_64')), 'unknown key'],
+  ])('fails on %s, naming the field and the environment', (_case, change, expected) => {
+    const message = errorFor(change);
+    expect(message).toContain(expected);
+    if (!message.includes('unknown key')) expect(message).toMatch(/, for environment staging$/);
+  });
+});
+
 describe('config file reading', () => {
   let dir: string;
   beforeAll(() => (dir = mkdtempSync(path.join(tmpdir(), 'config-'))));
