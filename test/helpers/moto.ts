@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { freePort } from '../../tools/local/local-nginx';
 
@@ -30,10 +30,6 @@ export async function motoCredentials(
     secretAccessKey: Credentials!.SecretAccessKey!,
     sessionToken: Credentials!.SessionToken!,
   };
-}
-
-export function motoAvailable(): boolean {
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 }
 
 /** Starts moto's server on a free loopback port and waits until it answers. */

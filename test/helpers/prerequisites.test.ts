@@ -121,12 +121,13 @@ describe('test prerequisites', () => {
     expect(result).toEqual({ ok: false, message: expect.stringContaining('neither nginx nor /usr/sbin/nginx runs') });
   });
 
-  test('fails in CI when cfn-lint or moto_server is missing, since a skipped suite there would pass unseen', () => {
+  test('fails in CI when cfn-lint or moto_server is missing, before any suite runs', () => {
     const { machine } = fakeMachine({ ci: true, present: ['nginx', 'cfn-lint'] });
     expect(checkPrerequisites(machine)).toEqual({
       ok: false,
       message:
-        'test setup: moto_server is missing (needed by the publish-image tests), and CI runs every suite; ' +
+        'test setup: moto_server is missing (needed by the publish-image, permission and bundle tests), and CI runs ' +
+        'every suite; ' +
         `install with: ${PYTHON_TOOLS_INSTALL}`,
     });
   });
@@ -136,8 +137,8 @@ describe('test prerequisites', () => {
     expect(checkPrerequisites(machine)).toEqual({
       ok: true,
       warning:
-        'test setup: cfn-lint and moto_server are missing (needed by the template tests and the publish-image ' +
-        `tests); those tests skip or fail; install with: ${PYTHON_TOOLS_INSTALL}`,
+        'test setup: cfn-lint and moto_server are missing (needed by the template tests and the publish-image, ' +
+        `permission and bundle tests); those tests fail; install with: ${PYTHON_TOOLS_INSTALL}`,
     });
   });
 

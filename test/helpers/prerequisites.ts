@@ -43,7 +43,7 @@ export const MOTO_SERVER: Program = {
   name: 'moto_server',
   candidates: [path.join(VENV_BIN, 'moto_server'), 'moto_server'],
   args: ['--help'],
-  neededBy: 'the publish-image tests',
+  neededBy: 'the publish-image, permission and bundle tests',
 };
 
 /** What the setup may ask of the machine; the real one is `thisMachine()`, tests pass a fake. */
@@ -107,9 +107,9 @@ function checkPythonTools(machine: Machine): SetupResult {
   if (missing.length === 0) return { ok: true };
   const what = `${missing.map((p) => p.name).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (needed by ${missing.map((p) => p.neededBy).join(' and ')})`;
   const how = `install with: ${PYTHON_TOOLS_INSTALL}`;
-  // In CI a suite skipped for a missing program would pass unseen: fail instead.
+  // Suites that need a missing program fail, never skip; in CI the run stops at once, with this one line.
   if (machine.ci) return { ok: false, message: `test setup: ${what}, and CI runs every suite; ${how}` };
-  return { ok: true, warning: `test setup: ${what}; those tests skip or fail; ${how}` };
+  return { ok: true, warning: `test setup: ${what}; those tests fail; ${how}` };
 }
 
 /** Checks, and installs where it can, every program the suite needs. Never throws; one line when it stops. */

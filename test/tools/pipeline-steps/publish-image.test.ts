@@ -5,14 +5,7 @@ import {
   type DockerRunner,
   type PublishOptions,
 } from '../../../tools/pipeline-steps/publish-image';
-import { MOTO_ACCOUNT, motoAvailable, startMoto, type Moto } from '../../helpers/moto';
-
-const hasMoto = motoAvailable();
-if (!hasMoto)
-  console.warn(
-    'publish-image: moto_server is not installed here (pip install "moto[server]"); these tests are skipped',
-  );
-const describeWithMoto = hasMoto ? describe : describe.skip;
+import { MOTO_ACCOUNT, startMoto, type Moto } from '../../helpers/moto';
 
 function manifest(tag: string): string {
   return JSON.stringify({
@@ -53,7 +46,7 @@ class RecordingDocker implements DockerRunner {
   }
 }
 
-describeWithMoto('publish-image against moto ECR', () => {
+describe('publish-image against moto ECR', () => {
   let moto: Moto;
   let ecr: ECRClient;
   let repositoryCount = 0;
