@@ -18,7 +18,7 @@ import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelin
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, sourceBucketNameFor, type DeployConfig } from '../config/load';
-import { publisherRoleArn } from '../stages/registry/registry-stack';
+import { publisherRoleArn } from '../stages/registry/names';
 import { acknowledge } from '../stages/nag';
 import type { DeliveryStages } from './delivery-stages';
 import { CODEBUILD_NODE_VERSION, approvalStep, publishImageStep, smokeTestStep } from './steps';

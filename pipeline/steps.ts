@@ -49,9 +49,10 @@ export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
   const dockerLayerCache = props.cpuArchitecture === 'X86_64';
   return new CodeBuildStep('PublishImage', {
     input: props.input,
-    cache: dockerLayerCache
-      ? codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.DOCKER_LAYER)
-      : codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM),
+    cache: codebuild.Cache.local(
+      codebuild.LocalCacheMode.CUSTOM,
+      ...(dockerLayerCache ? [codebuild.LocalCacheMode.DOCKER_LAYER] : []),
+    ),
     buildEnvironment: {
       privileged: true,
       buildImage:

@@ -5,8 +5,6 @@ import type { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import { publisherRoleName } from './names';
 
-export { publisherRoleArn, publisherRoleName } from './names';
-
 /** The four pull actions the seed grants to Account B; nothing that writes. */
 export const CROSS_ACCOUNT_PULL_ACTIONS = [
   'ecr:BatchGetImage',

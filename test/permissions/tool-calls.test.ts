@@ -10,7 +10,7 @@ import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { sourceBucketName } from '../../pipeline/pipeline-stack';
-import { publisherRoleArn } from '../../stages/registry/registry-stack';
+import { publisherRoleArn } from '../../stages/registry/names';
 import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { PROJECT_ROOT, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';

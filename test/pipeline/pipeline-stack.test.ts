@@ -5,7 +5,7 @@ import { configWith, newProjectApp } from '../helpers/cdk';
 
 const TAG = 'sha-0123456789abcdef';
 // GIVEN the default app (S3 source, one approved environment), and a variant with a CodeConnections
-// source and two environments, staging without approval then production with it
+// source, x86 tasks and two environments, staging without approval then production with it
 const defaultApp = buildDeliveryApp(newProjectApp(), configWith(), TAG);
 const template = Template.fromStack(defaultApp.pipeline);
 const twoEnvironments = Template.fromStack(
@@ -19,6 +19,7 @@ const twoEnvironments = Template.fromStack(
         branch: 'main',
       };
       json.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:111111111111:deploy-approvals';
+      json.service.cpuArchitecture = 'X86_64';
       json.environments = [
         { name: 'staging', account: '222222222222', requireApproval: false },
         {
@@ -98,13 +99,7 @@ describe('the pipeline stack (tooling account)', () => {
 
   test('asks for a Docker layer cache only where CodeBuild allows one: privileged LINUX_CONTAINER', () => {
     // CodeBuild user guide, "Build caching": Docker layer cache is for the Linux environment only, in privileged mode.
-    const x86 = Template.fromStack(
-      buildDeliveryApp(
-        newProjectApp(),
-        configWith((json) => (json.service.cpuArchitecture = 'X86_64')),
-        TAG,
-      ).pipeline,
-    );
+    const x86 = twoEnvironments;
     const layerCaching = (t: Template) =>
       Object.values(t.findResources('AWS::CodeBuild::Project'))
         .map((r) => r.Properties)
