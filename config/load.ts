@@ -20,7 +20,7 @@ export interface EnvironmentConfig {
   readonly requireApproval: boolean;
   /** Where the approver is pointed. @default - no link */
   readonly reviewUrl?: string;
-  /** The shared network settings with this environment's overrides (albScheme, certificateArn). */
+  /** The shared network settings with this environment's overrides (albScheme, domainName, hostedZone, certificateArn). */
   readonly network: NetworkConfig;
   /** The shared service settings with this environment's overrides (cpu, memoryMiB, desiredCount, maxCount). */
   readonly service: ServiceConfig;
@@ -60,10 +60,21 @@ export interface RegistryConfig {
   readonly untaggedExpiryDays: number;
 }
 
+/** A Route 53 hosted zone, by id and domain. */
+export interface HostedZoneConfig {
+  readonly id: string;
+  /** The zone's domain, such as example.com. */
+  readonly name: string;
+}
+
 export interface NetworkConfig {
   readonly vpcCidr: string;
   readonly albScheme: AlbScheme;
-  /** ACM certificate ARN; when set the ALB serves HTTPS on 443 and redirects 80. */
+  /** The service's own host name; ExternalUrl uses it. @default - the load balancer's DNS name */
+  readonly domainName?: string;
+  /** The zone holding domainName: an alias record, and a DNS-validated certificate unless certificateArn is set. */
+  readonly hostedZone?: HostedZoneConfig;
+  /** ACM certificate ARN covering domainName; when set the ALB serves HTTPS on 443 and redirects 80. */
   readonly certificateArn?: string;
   readonly diagnosticsHost: boolean;
   readonly logRetentionDays: number;
@@ -250,7 +261,7 @@ type RawConfig = {
   environments: Array<
     Partial<Omit<EnvironmentConfig, 'network' | 'service'>> &
       Pick<EnvironmentConfig, 'name' | 'account'> & {
-        network?: Partial<Pick<NetworkConfig, 'albScheme' | 'certificateArn'>>;
+        network?: Partial<Pick<NetworkConfig, 'albScheme' | 'domainName' | 'hostedZone' | 'certificateArn'>>;
         service?: Partial<Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount' | 'maxCount'>>;
       }
   >;
@@ -285,7 +296,7 @@ function settingField(raw: RawConfig, i: number, section: 'network' | 'service',
 /** The rules each merged environment must meet; every message names the environment. */
 function environmentProblem(file: string, raw: RawConfig, i: number, env: EnvironmentConfig): string | undefined {
   const where = `, for environment ${env.name}`;
-  const { service, network } = env;
+  const { service } = env;
   const memories = FARGATE_MEMORY_BY_CPU[service.cpu];
   if (!memories.includes(service.memoryMiB)) {
     return (
@@ -299,11 +310,45 @@ function environmentProblem(file: string, raw: RawConfig, i: number, env: Enviro
       `service.desiredCount (${service.desiredCount})${where}`
     );
   }
-  const certRegion = network.certificateArn?.split(':')[3];
+  return domainProblem(file, raw, i, env);
+}
+
+/** The domain, zone and certificate rules: a certificate needs a host name it can cover, in the zone and account. */
+function domainProblem(file: string, raw: RawConfig, i: number, env: EnvironmentConfig): string | undefined {
+  const where = `, for environment ${env.name}`;
+  const { domainName, hostedZone, certificateArn } = env.network;
+  const field = (key: string) => settingField(raw, i, 'network', key);
+  if (certificateArn !== undefined && domainName === undefined) {
+    // An ACM certificate can never cover the load balancer's own name under elb.amazonaws.com.
+    return (
+      `${file}: field "${field('certificateArn')}" is ${echo(certificateArn)}; expected it with network.domainName, ` +
+      `the host name the certificate covers: no certificate can cover the load balancer's own DNS name${where}`
+    );
+  }
+  if (hostedZone !== undefined && domainName === undefined) {
+    return (
+      `${file}: field "${field('hostedZone')}" is ${echo(hostedZone)}; expected it with network.domainName, ` +
+      `the name the zone's alias record points at the load balancer${where}`
+    );
+  }
+  if (hostedZone && domainName && domainName !== hostedZone.name && !domainName.endsWith(`.${hostedZone.name}`)) {
+    return (
+      `${file}: field "${field('domainName')}" is ${echo(domainName)}; expected a name inside the hosted zone ` +
+      `${hostedZone.name} (${hostedZone.name} itself or *.${hostedZone.name})${where}`
+    );
+  }
+  const [, , , certRegion, certAccount] = certificateArn?.split(':') ?? [];
   if (certRegion !== undefined && certRegion !== raw.region) {
     return (
-      `${file}: field "${settingField(raw, i, 'network', 'certificateArn')}" is ${echo(network.certificateArn)}; ` +
+      `${file}: field "${field('certificateArn')}" is ${echo(certificateArn)}; ` +
       `expected a certificate in the workload region ${raw.region}${where}`
+    );
+  }
+  if (certAccount !== undefined && certAccount !== env.account) {
+    // The load balancer can only use a certificate of its own account.
+    return (
+      `${file}: field "${field('certificateArn')}" is ${echo(certificateArn)}; ` +
+      `expected a certificate in the environment's account ${env.account}${where}`
     );
   }
   return undefined;
@@ -399,9 +444,18 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
   const problem = semanticProblem(file, raw);
   if (problem) throw new ConfigError(problem);
   const environments = raw.environments.map((env) => mergeEnvironment(raw, env));
+  const domains = new Map<string, string>();
   for (const [i, env] of environments.entries()) {
     const envProblem = environmentProblem(file, raw, i, env);
     if (envProblem) throw new ConfigError(envProblem);
+    const domain = env.network.domainName;
+    if (domain !== undefined && domains.has(domain)) {
+      throw new ConfigError(
+        `${file}: field "${settingField(raw, i, 'network', 'domainName')}" is ${echo(domain)}; expected a name ` +
+          `no other environment uses (environment ${domains.get(domain)} has it), for environment ${env.name}`,
+      );
+    }
+    if (domain !== undefined) domains.set(domain, env.name);
   }
   return {
     sourcePath: file,

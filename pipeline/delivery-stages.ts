@@ -65,6 +65,8 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
       network: {
         vpcCidr: environment.network.vpcCidr,
         internetFacing: environment.network.albScheme === 'internet-facing',
+        domainName: environment.network.domainName,
+        hostedZone: environment.network.hostedZone,
         certificateArn: environment.network.certificateArn,
         diagnosticsHost: environment.network.diagnosticsHost,
         logRetentionDays: environment.network.logRetentionDays,

@@ -1,6 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
@@ -11,7 +14,11 @@ export interface LoadBalancerProps {
   readonly vpcCidr: string;
   /** Public subnets and a 0.0.0.0/0 listener when true; isolated subnets and VPC-only clients when false. */
   readonly internetFacing: boolean;
-  /** ACM certificate ARN: serve HTTPS on 443 and redirect 80 to it. @default - HTTP on 80 only */
+  /** The service's own host name, used in `url`. @default - the load balancer's DNS name */
+  readonly domainName?: string;
+  /** The public zone holding domainName: an alias record, and a DNS-validated certificate unless one is given. */
+  readonly hostedZone?: { readonly id: string; readonly name: string };
+  /** ACM certificate ARN covering domainName: serve HTTPS on 443 and redirect 80 to it. @default - HTTP on 80 only */
   readonly certificateArn?: string;
   /** Days the access logs are kept. */
   readonly accessLogRetentionDays: number;
@@ -23,12 +30,30 @@ export class LoadBalancer extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
   /** The listener the service attaches its rule to: HTTPS when a certificate is set, else HTTP. */
   readonly serviceListener: elbv2.ApplicationListener;
-  /** The URL clients use, such as http://name-123.us-east-2.elb.amazonaws.com. */
+  /** The URL clients use: https://<domainName> with HTTPS, else http:// and the domain or the load balancer's name. */
   readonly url: string;
+  /** The record the user must create when a domain has no hosted zone here, else undefined. */
+  readonly recordToCreate?: string;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const { vpc } = props;
+    const zone =
+      props.hostedZone &&
+      route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: props.hostedZone.id,
+        zoneName: props.hostedZone.name,
+      });
+    // With a zone and no certificate, ACM issues one; CloudFormation writes the validation record into the zone
+    // and waits for the certificate to be issued (CloudFormation user guide, AWS::CertificateManager::Certificate).
+    const certificate = props.certificateArn
+      ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
+      : zone && props.domainName
+        ? new acm.Certificate(this, 'Certificate', {
+            domainName: props.domainName,
+            validation: acm.CertificateValidation.fromDns(zone),
+          })
+        : undefined;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -36,7 +61,7 @@ export class LoadBalancer extends Construct {
       allowAllOutbound: false,
     });
     const clients = props.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpcCidr);
-    const ports = props.certificateArn ? [80, 443] : [80];
+    const ports = certificate ? [80, 443] : [80];
     for (const port of ports) this.securityGroup.addIngressRule(clients, ec2.Port.tcp(port), `Clients on ${port}`);
     if (props.internetFacing) {
       acknowledge(this.securityGroup, {
@@ -76,20 +101,30 @@ export class LoadBalancer extends Construct {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: false,
-      defaultAction: props.certificateArn
+      defaultAction: certificate
         ? elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true })
         : notRouted,
     });
-    this.serviceListener = props.certificateArn
+    this.serviceListener = certificate
       ? this.alb.addListener('Https', {
           port: 443,
           protocol: elbv2.ApplicationProtocol.HTTPS,
           open: false,
-          certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+          certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
           sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
           defaultAction: notRouted,
         })
       : http;
-    this.url = `${props.certificateArn ? 'https' : 'http'}://${this.alb.loadBalancerDnsName}`;
+    if (zone && props.domainName) {
+      new route53.ARecord(this, 'Alias', {
+        zone,
+        recordName: props.domainName,
+        target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.alb)),
+        comment: 'The service, at its own name',
+      });
+    } else if (props.domainName) {
+      this.recordToCreate = `${props.domainName} CNAME ${this.alb.loadBalancerDnsName}`;
+    }
+    this.url = `${certificate ? 'https' : 'http'}://${props.domainName ?? this.alb.loadBalancerDnsName}`;
   }
 }

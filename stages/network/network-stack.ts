@@ -15,7 +15,11 @@ export interface NetworkSettings {
   readonly vpcCidr: string;
   /** An internet-facing ALB in public subnets, or an internal one in a network with no internet gateway. */
   readonly internetFacing: boolean;
-  /** ACM certificate ARN for HTTPS. @default - HTTP only */
+  /** The service's own host name. @default - the load balancer's DNS name */
+  readonly domainName?: string;
+  /** The public zone holding domainName: an alias record, and a DNS-validated certificate unless one is given. */
+  readonly hostedZone?: { readonly id: string; readonly name: string };
+  /** ACM certificate ARN covering domainName, for HTTPS. @default - requested when a zone is given, else HTTP only */
   readonly certificateArn?: string;
   /** A Session Manager host and its endpoints, for DNS checks. */
   readonly diagnosticsHost: boolean;
@@ -73,6 +77,8 @@ export class NetworkStack extends Stack {
       vpc: this.vpc,
       vpcCidr: props.vpcCidr,
       internetFacing: props.internetFacing,
+      domainName: props.domainName,
+      hostedZone: props.hostedZone,
       certificateArn: props.certificateArn,
       accessLogRetentionDays: props.logRetentionDays,
     });
@@ -93,6 +99,12 @@ export class NetworkStack extends Stack {
       value: this.loadBalancer.url,
       description: 'The service, through the load balancer',
     });
+    if (this.loadBalancer.recordToCreate) {
+      new CfnOutput(this, 'DnsRecordToCreate', {
+        value: this.loadBalancer.recordToCreate,
+        description: 'Create this record in your DNS: the domain has no hosted zone in the config',
+      });
+    }
   }
 
   private publishParameters(names: NetworkParameterNames): void {

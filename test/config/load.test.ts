@@ -207,6 +207,84 @@ describe('config loader', () => {
       'ACM certificate ARN',
     ],
     [
+      'a certificate without a domain name, which could only be served on the load balancer name',
+      (j: any) => (j.network.certificateArn = `arn:aws:acm:us-east-2:333333333333:certificate/${CERT_ID}`),
+      'field "network.certificateArn"',
+      `"arn:aws:acm:us-east-2:333333333333:certificate/${CERT_ID.slice(0, 11)}`,
+      "expected it with network.domainName, the host name the certificate covers: no certificate can cover the load balancer's own DNS name, for environment production",
+    ],
+    [
+      'a certificate of another account than the environment',
+      (j: any) => (
+        (j.network.domainName = 'www.example.com'),
+        (j.network.certificateArn = `arn:aws:acm:us-east-2:444444444444:certificate/${CERT_ID}`)
+      ),
+      'field "network.certificateArn"',
+      '"arn:aws:acm:us-east-2:444444444444:',
+      "expected a certificate in the environment's account 333333333333, for environment production",
+    ],
+    [
+      'a certificate of another region',
+      (j: any) => (
+        (j.network.domainName = 'www.example.com'),
+        (j.network.certificateArn = `arn:aws:acm:us-east-1:333333333333:certificate/${CERT_ID}`)
+      ),
+      'field "network.certificateArn"',
+      '"arn:aws:acm:us-east-1:333333333333:',
+      'expected a certificate in the workload region us-east-2, for environment production',
+    ],
+    [
+      'a hosted zone without a domain name',
+      (j: any) => (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' }),
+      'field "network.hostedZone"',
+      '{"id":"Z0123456789ABCDEFGHIJ","name":"example.com"}',
+      "expected it with network.domainName, the name the zone's alias record points at the load balancer",
+    ],
+    [
+      'a domain name outside its hosted zone',
+      (j: any) => (
+        (j.network.domainName = 'www.example.org'),
+        (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' })
+      ),
+      'field "network.domainName"',
+      '"www.example.org"',
+      'expected a name inside the hosted zone example.com (example.com itself or *.example.com), for environment production',
+    ],
+    [
+      'a domain name that only ends like the zone',
+      (j: any) => (
+        (j.network.domainName = 'notexample.com'),
+        (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' })
+      ),
+      'field "network.domainName"',
+      '"notexample.com"',
+      'expected a name inside the hosted zone example.com',
+    ],
+    ...[
+      '*.example.com',
+      'Www.Example.com',
+      'www..example.com',
+      '-www.example.com',
+      'localhost',
+      'www.example.com.',
+    ].map((name): [string, (j: any) => void, string, string, string] => [
+      `the domain name ${name}`,
+      (j: any) => (j.network.domainName = name),
+      'field "network.domainName"',
+      JSON.stringify(name),
+      'expected a lowercase host name such as www.example.com',
+    ]),
+    [
+      'a malformed hosted zone id',
+      (j: any) => (
+        (j.network.domainName = 'www.example.com'),
+        (j.network.hostedZone = { id: 'example.com', name: 'example.com' })
+      ),
+      'field "network.hostedZone.id"',
+      '"example.com"',
+      'expected a Route 53 hosted zone id',
+    ],
+    [
       'an unsupported log retention',
       (j: any) => (j.service.logRetentionDays = 10),
       'service.logRetentionDays',
@@ -299,11 +377,31 @@ describe('per-environment settings', () => {
       withStaging((e) => (e.network.certificateArn = 'arn:aws:acm:eu-west-1:444444444444:certificate/x')),
       'field "environments[0].network.certificateArn"',
     ],
+    [
+      'an override hosted zone that does not hold the shared domain',
+      (j: Record<string, any>) => {
+        j.network.domainName = 'www.example.com';
+        withStaging((e) => (e.network.hostedZone = { id: 'Z1', name: 'staging.example.com' }))(j);
+      },
+      'field "network.domainName" is "www.example.com"; expected a name inside the hosted zone staging.example.com',
+    ],
     ['an unknown override', withStaging((e) => (e.service.cpuArchitecture = 'X86_64')), 'unknown key'],
   ])('fails on %s, naming the field and the environment', (_case, change, expected) => {
     const message = errorFor(change);
     expect(message).toContain(expected);
     if (!message.includes('unknown key')) expect(message).toMatch(/, for environment staging$/);
+  });
+
+  test('fails on a domain name another environment has, naming both environments', () => {
+    // GIVEN a shared domain and two environments WHEN it is parsed THEN the second one is refused
+    const message = errorFor((j) => {
+      j.network.domainName = 'www.example.com';
+      withStaging()(j);
+    });
+    expect(message).toBe(
+      'deploy.json: field "network.domainName" is "www.example.com"; expected a name no other environment uses ' +
+        '(environment staging has it), for environment production',
+    );
   });
 });
 

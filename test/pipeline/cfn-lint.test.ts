@@ -11,11 +11,19 @@ const everyFlagAssembly = buildDeliveryApp(
   configWith((json) => {
     json.network.albScheme = 'internal';
     json.network.diagnosticsHost = true;
-    json.network.certificateArn = 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555';
+    json.network.domainName = 'www.example.com';
     json.service.maxCount = 6;
     json.service.cpuArchitecture = 'X86_64';
     // A second environment in the registry account itself: A = B.
-    json.environments.push({ name: 'staging', account: json.registry.account, requireApproval: false });
+    json.environments[0].network = {
+      certificateArn: 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555',
+    };
+    json.environments.push({
+      name: 'staging',
+      account: json.registry.account,
+      requireApproval: false,
+      network: { domainName: 'staging.example.com', hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' } },
+    });
   }),
   'sha-0123456789abcdef',
 ).app.synth();

@@ -27,7 +27,16 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
 }
 const publicNetwork = variant('Public', {});
 const internalNetwork = variant('Internal', { internetFacing: false });
-const httpsWithDiagnostics = variant('Https', { certificateArn: CERTIFICATE_ARN, diagnosticsHost: true });
+const httpsWithDiagnostics = variant('Https', {
+  domainName: 'www.example.com',
+  certificateArn: CERTIFICATE_ARN,
+  diagnosticsHost: true,
+});
+const zoned = variant('Zoned', {
+  internetFacing: false,
+  domainName: 'app.internal.example.com',
+  hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' },
+});
 
 const securityGroupRules = (template: Template) =>
   Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap((sg) => [
@@ -130,7 +139,7 @@ describe('network stage (Account B)', () => {
   });
 
   test('opens 0.0.0.0/0 only on the load balancer listener ports, and no rule opens all protocols', () => {
-    for (const template of [publicNetwork, internalNetwork, httpsWithDiagnostics]) {
+    for (const template of [publicNetwork, internalNetwork, httpsWithDiagnostics, zoned]) {
       for (const rule of securityGroupRules(template)) {
         expect(rule.IpProtocol).not.toBe('-1');
         if (rule.CidrIp === '0.0.0.0/0') {
@@ -229,7 +238,40 @@ describe('network stage (Account B)', () => {
         Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) }),
       ],
     });
-    httpsWithDiagnostics.hasOutput('ExternalUrl', { Value: { 'Fn::Join': ['', ['https://', Match.anyValue()]] } });
+    // The certificate covers the domain, never the load balancer's own name.
+    httpsWithDiagnostics.hasOutput('ExternalUrl', { Value: 'https://www.example.com' });
+  });
+
+  test('without a hosted zone, names the record the user must create and adds none', () => {
+    httpsWithDiagnostics.resourceCountIs('AWS::Route53::RecordSet', 0);
+    httpsWithDiagnostics.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    httpsWithDiagnostics.hasOutput('DnsRecordToCreate', {
+      Value: { 'Fn::Join': ['', ['www.example.com CNAME ', { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] }]] },
+    });
+  });
+
+  test('with a hosted zone, points the domain at the load balancer and validates a new certificate through DNS', () => {
+    zoned.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'app.internal.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      AliasTarget: {
+        DNSName: Match.anyValue(),
+        HostedZoneId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Alb'), 'CanonicalHostedZoneID'] },
+      },
+    });
+    zoned.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'app.internal.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'app.internal.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+    });
+    const [certificate] = Object.keys(zoned.findResources('AWS::CertificateManager::Certificate'));
+    zoned.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: { Ref: certificate } }],
+    });
+    zoned.hasOutput('ExternalUrl', { Value: 'https://app.internal.example.com' });
+    expect(zoned.findOutputs('DnsRecordToCreate')).toEqual({});
   });
 
   test('adds the Session Manager endpoints and a private IMDSv2 instance when diagnostics are on', () => {
