@@ -9,21 +9,34 @@ import { configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, verdictOf } from '../helpers/iam';
 
-// GIVEN every optional resource on (diagnostics host, auto scaling), and a repository whose name does not start
-// with the project name, synthesized once for the file
+// GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
+// requested certificate), and a repository whose name does not start with the project name, synthesized once
+const HOSTED_ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 const config = configWith((json) => {
   json.registry.repositoryName = 'acme/web-frontend';
   json.network.diagnosticsHost = true;
   json.service.maxCount = 4;
+  json.environments.push({
+    name: 'staging',
+    account: '444444444444',
+    requireApproval: false,
+    network: {
+      albScheme: 'internal',
+      domainName: 'staging.example.com',
+      hostedZone: { id: HOSTED_ZONE_ID, name: 'example.com' },
+    },
+  });
 });
 const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
-const [environment] = delivery.stages.environments;
+const [environment, staging] = delivery.stages.environments;
 const stacks = [
   delivery.pipeline,
   delivery.github!,
   delivery.stages.registry.stack,
   environment.network.stack,
   environment.service.stack,
+  staging.network.stack,
+  staging.service.stack,
 ].map((s) => DeployedStack.of(s));
 const targets = new Map(bootstrapTargets(config).map((t) => [t.account, t]));
 const REGION = config.region;
@@ -226,7 +239,11 @@ describe('CloudFormation, with each account execution policy', () => {
         const actions = CREATE_ACTIONS[Type];
         if (!actions)
           throw new Error(`${Type}: add its create handler's actions from its CloudFormation registry schema`);
-        return actions.map((action) => asCloudFormation(stack, action, stack.arnOf(id)));
+        return actions.map((action) =>
+          typeof action === 'string'
+            ? asCloudFormation(stack, action, stack.arnOf(id))
+            : asCloudFormation(stack, action.action, action.on(stack.resources[id].Properties)),
+        );
       }),
     );
     expect(requests.length).toBeGreaterThan(60);
@@ -321,7 +338,26 @@ describe('the roles the app creates, within the boundary', () => {
  * makes only for features these stacks do not use (VPC Lattice, Cognito actions, KMS-encrypted repositories, EFS).
  * AWS::CodeBuild::Project has no handlers section in its schema; its actions are CodeBuild's CreateProject API.
  */
-const CREATE_ACTIONS: Record<string, string[]> = {
+const CREATE_ACTIONS: Record<string, Array<string | { action: string; on: (properties: any) => string }>> = {
+  'AWS::CertificateManager::Certificate': [
+    'acm:RequestCertificate',
+    'acm:DescribeCertificate',
+    'acm:AddTagsToCertificate',
+    // CloudFormation writes the validation record into each validation option's zone.
+    ...['route53:ChangeResourceRecordSets'].map((action) => ({
+      action,
+      on: (p: { DomainValidationOptions: Array<{ HostedZoneId: string }> }) =>
+        `arn:aws:route53:::hostedzone/${p.DomainValidationOptions[0].HostedZoneId}`,
+    })),
+  ],
+  'AWS::Route53::RecordSet': [
+    'route53:ChangeResourceRecordSets',
+    'route53:GetHostedZone',
+    'route53:ListResourceRecordSets',
+    'route53:ListHostedZones',
+    { action: 'route53:GetChange', on: () => 'arn:aws:route53:::change/C0123456789ABCDEFGHIJ' },
+  ],
+  'AWS::Lambda::Permission': ['lambda:AddPermission'],
   'AWS::CodeBuild::Project': ['codebuild:CreateProject'],
   'AWS::CodePipeline::Pipeline': [
     'codepipeline:CreatePipeline',

@@ -25,6 +25,8 @@ export interface PolicyScope {
   readonly repositoryName: string;
   /** Whether the tooling account hosts the GitHub OIDC stack. */
   readonly githubOidc: boolean;
+  /** The Route 53 zones the account's environments add records to. */
+  readonly hostedZoneIds: readonly string[];
 }
 
 /** The AWS managed policies the stacks attach: Session Manager on the diagnostics host, logs for CDK's Lambda. */
@@ -138,6 +140,34 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       '*',
       inRegion,
     );
+    // The certificates a hosted zone lets the network stack request and validate (registry schema of
+    // AWS::CertificateManager::Certificate: RequestCertificate, DescribeCertificate, AddTagsToCertificate, and
+    // DeleteCertificate to remove it). RequestCertificate has no resource type, so region bounds them all.
+    allow(
+      'CertificatesInThisRegion',
+      [
+        'acm:RequestCertificate',
+        'acm:DescribeCertificate',
+        'acm:DeleteCertificate',
+        'acm:AddTagsToCertificate',
+        'acm:RemoveTagsFromCertificate',
+        'acm:ListTagsForCertificate',
+        'acm:UpdateCertificateOptions',
+      ],
+      '*',
+      inRegion,
+    );
+    if (scope.hostedZoneIds.length > 0) {
+      // Route 53 is global: no region condition. Records only in the configured zones (registry schema of
+      // AWS::Route53::RecordSet; the certificate's validation record needs ChangeResourceRecordSets too).
+      allow(
+        'RecordsInTheConfiguredZonesOnly',
+        ['route53:ChangeResourceRecordSets', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'],
+        scope.hostedZoneIds.map((id) => `arn:${partition}:route53:::hostedzone/${id}`),
+      );
+      allow('WaitForRecordChanges', 'route53:GetChange', `arn:${partition}:route53:::change/*`);
+      allow('ListZonesHasNoResource', 'route53:ListHostedZones', '*');
+    }
     // CloudFormation names functions after their stack, and every stack name starts with the project name.
     allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));
     allow('ProjectParametersOnly', 'ssm:*', arn('ssm', `parameter/${projectName}/*`));

@@ -131,6 +131,11 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       projectName: config.projectName,
       repositoryName: config.registry.repositoryName,
       githubOidc: config.github !== undefined,
+      hostedZoneIds: [
+        ...new Set(
+          config.environments.filter((e) => e.account === account).flatMap((e) => e.network.hostedZone?.id ?? []),
+        ),
+      ],
     };
     const trust =
       account === config.toolingAccount
