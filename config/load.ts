@@ -557,6 +557,11 @@ export function loadConfig(file: string = DEFAULT_CONFIG_PATH, cwd = process.cwd
   return parseConfig(data, file);
 }
 
+/** Whether an environment serves HTTPS: with the certificate given, or with one requested through its hosted zone. */
+export function servesHttps(network: NetworkConfig): boolean {
+  return network.certificateArn !== undefined || network.hostedZone !== undefined;
+}
+
 /** Every account the configuration deploys into, without repeats. */
 export function configuredAccounts(config: DeployConfig): string[] {
   return [...new Set([config.toolingAccount, config.registry.account, ...config.environments.map((e) => e.account)])];

@@ -1,10 +1,12 @@
 import type { Construct } from 'constructs';
-import type { DeployConfig, EnvironmentConfig } from '../config/load';
+import { servesHttps, type DeployConfig, type EnvironmentConfig } from '../config/load';
 import { NetworkStage } from '../stages/network/network-stage';
 import { networkParameterNames } from '../stages/network/parameters';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import { RegistryStage } from '../stages/registry/registry-stage';
+import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
 import { ServiceStage } from '../stages/service/service-stage';
+import { postDeployCheckRoleArn } from './steps';
 
 /** One workload environment's stages, in deployment order. */
 export interface EnvironmentStages {
@@ -28,6 +30,15 @@ export function pipelineStackName(config: DeployConfig): string {
 
 function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/**
+ * Whether the pipeline checks the environment from inside its VPC. An internet-facing load balancer is checked from
+ * the CodeBuild step on the internet, the path users take; from the isolated subnets its public addresses are out
+ * of reach ("resolvable to the public IP addresses of the nodes", Elastic Load Balancing API, CreateLoadBalancer).
+ */
+export function checkedFromInsideTheVpc(environment: EnvironmentConfig): boolean {
+  return environment.network.albScheme === 'internal';
 }
 
 /** The ARN of Account A's repository, built from config because it lives in another account. */
@@ -77,7 +88,20 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
     const service = new ServiceStage(scope, `${pascalCase(environment.name)}Service`, {
       env,
       stackName: `${stackPrefix}-service`,
-      service: { ...environment.service, repositoryArn: repositoryArn(config), imageTag, parameterNames },
+      service: {
+        ...environment.service,
+        repositoryArn: repositoryArn(config),
+        imageTag,
+        parameterNames,
+        // An internal load balancer resolves to private addresses: only a check inside the VPC reaches it.
+        verifier: checkedFromInsideTheVpc(environment)
+          ? {
+              functionName: verifierFunctionName(config.projectName, environment.name),
+              invokerRoleArn: postDeployCheckRoleArn(config),
+              listenerPort: servesHttps(environment.network) ? 443 : 80,
+            }
+          : undefined,
+      },
     });
     for (const stage of [network, service]) stage.stack.tags.setTag(ENVIRONMENT_TAG, environment.name);
     return { environment, network, service };

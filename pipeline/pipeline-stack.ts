@@ -19,9 +19,17 @@ import type { Construct } from 'constructs';
 import * as path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, sourceBucketNameFor, type DeployConfig } from '../config/load';
 import { publisherRoleArn } from '../stages/registry/names';
+import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
 import { acknowledge } from '../stages/nag';
-import type { DeliveryStages } from './delivery-stages';
-import { CODEBUILD_NODE_VERSION, approvalStep, publishImageStep, smokeTestStep } from './steps';
+import { checkedFromInsideTheVpc, type DeliveryStages } from './delivery-stages';
+import {
+  CODEBUILD_NODE_VERSION,
+  approvalStep,
+  postDeployCheckRoleName,
+  publishImageStep,
+  smokeTestStep,
+  type InVpcCheck,
+} from './steps';
 
 /** Where the deploy workflow uploads each commit in source mode s3. */
 export const SOURCE_OBJECT_KEY = 'source/source.zip';
@@ -133,7 +141,23 @@ export class PipelineStack extends Stack {
     });
     foundation.addStage(first.network);
 
+    const checkRole = stages.environments.some((e) => checkedFromInsideTheVpc(e.environment))
+      ? new iam.Role(this, 'PostDeployCheckRole', {
+          roleName: postDeployCheckRoleName(config.projectName),
+          assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+          description: 'Runs the post-deploy checks of internal services, through the verifier in each VPC',
+        })
+      : undefined;
     for (const [index, { environment, network, service }] of stages.environments.entries()) {
+      // By its literal name: a reference into a stage's stack would cross accounts.
+      const verifierName = service.stack.verifier && verifierFunctionName(config.projectName, environment.name);
+      const inVpc: InVpcCheck | undefined =
+        verifierName && checkRole
+          ? {
+              functionArn: `arn:${config.partition}:lambda:${config.region}:${environment.account}:function:${verifierName}`,
+              role: checkRole,
+            }
+          : undefined;
       if (index > 0) this.pipeline.addStage(network);
       this.pipeline.addStage(service, {
         pre: environment.requireApproval ? [approvalStep(environment, imageTag, topic)] : [],
@@ -144,6 +168,7 @@ export class PipelineStack extends Stack {
             externalUrl: network.stack.externalUrl,
             expectedVersion: imageTag,
             timeoutSeconds: config.pipeline.smokeTestTimeoutSeconds,
+            inVpc,
           }),
         ],
       });
@@ -267,8 +292,8 @@ export class PipelineStack extends Stack {
         ),
       );
     }
-    // On each generated policy, where IAM5 reports, so the template metadata stays small.
-    for (const policy of this.pipeline.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+    // On each generated policy (the pipeline's, and the check role's grants from CDK Pipelines), where IAM5 reports.
+    for (const policy of this.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
       acknowledge(policy, ...acks);
     }
   }

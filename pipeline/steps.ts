@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CodeBuildStep, ManualApprovalStep, type IFileSetProducer } from 'aws-cdk-lib/pipelines';
-import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
+import type { CpuArchitecture, DeployConfig, EnvironmentConfig } from '../config/load';
 
 /** Node on CodeBuild, the same major version as `.nvmrc`. */
 export const CODEBUILD_NODE_VERSION = '22';
@@ -71,6 +71,23 @@ export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
   });
 }
 
+/** The tooling account role the in-VPC checks run as: fixed, because each verifier's resource policy names it. */
+export function postDeployCheckRoleName(projectName: string): string {
+  return `${projectName}-post-deploy-check`;
+}
+
+export function postDeployCheckRoleArn(config: DeployConfig): string {
+  return `arn:${config.partition}:iam::${config.toolingAccount}:role/${postDeployCheckRoleName(config.projectName)}`;
+}
+
+/** How a check reaches a service that only its VPC can reach: the verifier there, and the role that may invoke it. */
+export interface InVpcCheck {
+  /** The verifier function's ARN in the workload account. */
+  readonly functionArn: string;
+  /** The role the step runs as; the verifier's resource policy admits it. */
+  readonly role: iam.IRole;
+}
+
 export interface SmokeTestStepProps {
   /** Synth's cloud assembly, which holds the step's bundle. */
   readonly assembly: IFileSetProducer;
@@ -80,16 +97,27 @@ export interface SmokeTestStepProps {
   /** The image tag the service must report at /version. */
   readonly expectedVersion: string;
   readonly timeoutSeconds: number;
+  /** Check through the in-VPC verifier instead of from the step itself. @default - from the step, over the internet */
+  readonly inVpc?: InVpcCheck;
 }
 
-/** Curls the live service through the project's smoke tool; a circuit-breaker rollback fails it on /version. */
+/**
+ * Checks the live service with the project's smoke tool; a circuit-breaker rollback fails it on /version. An
+ * internet-facing service is checked from the step, the way users reach it; an internal one through the verifier
+ * in its VPC, which the step invokes across accounts.
+ */
 export function smokeTestStep(props: SmokeTestStepProps): CodeBuildStep {
+  const viaVerifier = props.inVpc ? ` --via-function ${props.inVpc.functionArn}` : '';
   return new CodeBuildStep(`SmokeTest-${props.environmentName}`, {
     input: props.assembly,
     envFromCfnOutputs: { EXTERNAL_URL: props.externalUrl },
     env: { EXPECTED_VERSION: props.expectedVersion },
     commands: [
-      `node ${stepBundle('smoke-test')} "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}`,
+      `node ${stepBundle('smoke-test')} "$EXTERNAL_URL" --expect-version "$EXPECTED_VERSION" --timeout ${props.timeoutSeconds}${viaVerifier}`,
+    ],
+    role: props.inVpc?.role,
+    rolePolicyStatements: props.inVpc && [
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.inVpc.functionArn] }),
     ],
   });
 }

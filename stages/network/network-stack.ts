@@ -120,6 +120,7 @@ export class NetworkStack extends Stack {
         this.loadBalancer.securityGroup.securityGroupId,
       ],
       ['ListenerArn', names.listenerArn, this.loadBalancer.serviceListener.listenerArn],
+      ['ServiceUrl', names.serviceUrl, this.loadBalancer.url],
     ];
     for (const [id, parameterName, stringValue] of values) {
       new ssm.StringParameter(this, id, { parameterName, stringValue, description: 'Read by the service stage' });

@@ -9,6 +9,8 @@ export interface NetworkParameterNames {
   readonly endpointSecurityGroupId: string;
   readonly loadBalancerSecurityGroupId: string;
   readonly listenerArn: string;
+  /** ExternalUrl: the only address the in-VPC verifier checks. */
+  readonly serviceUrl: string;
 }
 
 export function networkParameterNames(projectName: string, environmentName: string): NetworkParameterNames {
@@ -19,5 +21,6 @@ export function networkParameterNames(projectName: string, environmentName: stri
     endpointSecurityGroupId: `${prefix}/endpoint-security-group-id`,
     loadBalancerSecurityGroupId: `${prefix}/load-balancer-security-group-id`,
     listenerArn: `${prefix}/listener-arn`,
+    serviceUrl: `${prefix}/service-url`,
   };
 }

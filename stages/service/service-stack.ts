@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import type { NetworkParameterNames } from '../network/parameters';
 import { acknowledge } from '../nag';
 import { IMAGE_PORT } from './image-port';
+import { InVpcVerifier } from './in-vpc-verifier';
 
 /**
  * Health and drain settings, tuned for fast rollouts. The modelled rollout time of one task swap is
@@ -36,8 +37,18 @@ export interface ServiceSettings {
   readonly maxCount: number;
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
   readonly logRetentionDays: number;
-  /** Where the network stage left the VPC, subnets, security groups and listener. */
+  /** Where the network stage left the VPC, subnets, security groups, listener and URL. */
   readonly parameterNames: NetworkParameterNames;
+  /** A Lambda in the VPC that checks the service for the pipeline, when only the VPC can reach it. @default - none */
+  readonly verifier?: VerifierSettings;
+}
+
+export interface VerifierSettings {
+  readonly functionName: string;
+  /** The tooling account role the pipeline's check runs as. */
+  readonly invokerRoleArn: string;
+  /** 443 with HTTPS, else 80. */
+  readonly listenerPort: number;
 }
 
 export interface ServiceStackProps extends StackProps, ServiceSettings {}
@@ -47,6 +58,7 @@ export class ServiceStack extends Stack {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly verifier?: InVpcVerifier;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -170,6 +182,16 @@ export class ServiceStack extends Stack {
       this.service
         .autoScaleTaskCount({ minCapacity: props.desiredCount, maxCapacity: props.maxCount })
         .scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: 60 });
+    }
+
+    if (props.verifier) {
+      this.verifier = new InVpcVerifier(this, 'Verifier', {
+        ...props.verifier,
+        vpc,
+        loadBalancerSecurityGroup: albSecurityGroup,
+        serviceUrl: fromParameter(names.serviceUrl),
+        logRetentionDays: props.logRetentionDays,
+      });
     }
 
     new CfnOutput(this, 'ImageTag', { value: props.imageTag });

@@ -57,7 +57,11 @@ export class DeployedStack {
       'AWS::S3::BucketPolicy': `arn:${p}:s3:::${this.resolve(this.resources[logicalId].Properties?.Bucket)}`,
       'AWS::ECR::Repository': `arn:${p}:ecr:${r}:${a}:repository/${name}`,
       'AWS::Lambda::Function': `arn:${p}:lambda:${r}:${a}:function:${name}`,
-      'AWS::Lambda::Permission': `arn:${p}:lambda:${r}:${a}:function:${this.resolve(this.resources[logicalId].Properties?.FunctionName)}`,
+      // FunctionName takes a name or an ARN.
+      'AWS::Lambda::Permission': String(this.resolve(this.resources[logicalId].Properties?.FunctionName)).replace(
+        /^(?!arn:)/,
+        `arn:${p}:lambda:${r}:${a}:function:`,
+      ),
       'AWS::CertificateManager::Certificate': `arn:${p}:acm:${r}:${a}:certificate/11111111-2222-3333-4444-555555555555`,
       'AWS::Route53::RecordSet': `arn:${p}:route53:::hostedzone/${this.resources[logicalId].Properties?.HostedZoneId}`,
       'AWS::SSM::Parameter': `arn:${p}:ssm:${r}:${a}:parameter${name}`,
@@ -156,6 +160,18 @@ export class DeployedStack {
     }
     for (const id of this.ofType('AWS::ECR::Repository')) {
       if (this.arnOf(id) === arn) return this.resolve(this.resources[id].Properties.RepositoryPolicyText);
+    }
+    // A function's policy is the sum of its AWS::Lambda::Permission resources, as Lambda's GetPolicy shows it.
+    const permissions = this.ofType('AWS::Lambda::Permission').filter((id) => this.arnOf(id) === arn);
+    if (permissions.length > 0) {
+      return {
+        Version: '2012-10-17',
+        Statement: permissions.map((id) => {
+          const { Action, Principal } = this.resolve(this.resources[id].Properties);
+          const principal = /^\d{12}$/.test(Principal) ? `arn:aws:iam::${Principal}:root` : Principal;
+          return { Effect: 'Allow', Principal: { AWS: principal }, Action, Resource: arn };
+        }),
+      };
     }
     for (const id of this.ofType('AWS::S3::BucketPolicy')) {
       const bucket = this.arnOf(id);

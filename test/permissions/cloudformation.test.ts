@@ -428,3 +428,38 @@ const CREATE_ACTIONS: Record<string, Array<string | { action: string; on: (prope
     'cloudwatch:PutMetricAlarm',
   ],
 };
+
+describe('the post-deploy check of an internal service, across accounts', () => {
+  // GIVEN the staging verifier's policy (its AWS::Lambda::Permission) and the tooling roles' identity policies
+  const [pipeline, , , , , , stagingService] = stacks;
+  const [verifier] = stagingService.ofType('AWS::Lambda::Function').filter((id) => /Verifier/.test(id));
+  const functionArn = stagingService.arnOf(verifier);
+  const tooling = targets.get(pipeline.account)!;
+  const invokeAs = (roleId: string) => ({
+    principal: pipeline.arnOf(roleId),
+    action: 'lambda:InvokeFunction',
+    resource: functionArn,
+    resourceAccount: stagingService.account,
+    identityPolicies: pipeline.identityPolicies(roleId),
+    permissionsBoundary: tooling.boundary,
+    resourcePolicy: stagingService.resourcePolicyFor(functionArn),
+  });
+  const roleNamed = (pattern: RegExp) =>
+    pipeline.ofType('AWS::IAM::Role').find((id) => pattern.test(pipeline.physicalName(id)))!;
+
+  test('lets the check role invoke the verifier: its identity policy, its boundary and the function policy agree', async () => {
+    expect(functionArn).toBe(`arn:aws:lambda:${REGION}:444444444444:function:hello-privatelink-staging-verifier`);
+    expect(await verdictOf(invokeAs(roleNamed(/-post-deploy-check$/)))).toMatch(/: Allowed$/);
+  });
+
+  test('refuses every other tooling role, and the check role once the function policy is gone', async () => {
+    const others = pipeline
+      .ofType('AWS::IAM::Role')
+      .filter((id) => !/-post-deploy-check$/.test(pipeline.physicalName(id)));
+    expect(others.length).toBeGreaterThan(5);
+    const verdicts = await Promise.all(others.map((id) => decide(invokeAs(id))));
+    expect(verdicts.filter((v) => v === 'Allowed')).toEqual([]);
+    const check = invokeAs(roleNamed(/-post-deploy-check$/));
+    expect(await decide({ ...check, resourcePolicy: undefined })).not.toBe('Allowed');
+  });
+});

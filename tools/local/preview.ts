@@ -6,7 +6,7 @@ import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
 import { dockerEngineAvailable, freePort, startLocalNginx } from './local-nginx';
 import { createServer } from 'node:net';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../cli/command';
-import { runSmokeTest } from '../pipeline-steps/smoke-test';
+import { runSmokeTest } from '../../stages/service/service-checks';
 
 const SPEC = {
   name: 'preview',

@@ -54,6 +54,8 @@ const BOUNDARY_ACTIONS: Record<AccountRole, string[]> = {
     'sts:AssumeRole',
     'cloudformation:DescribeStacks',
     'sns:Publish',
+    // The post-deploy check of an internal service invokes the verifier in its VPC.
+    'lambda:InvokeFunction',
     'codeconnections:UseConnection',
     'codestar-connections:UseConnection',
   ],
@@ -69,6 +71,11 @@ const BOUNDARY_ACTIONS: Record<AccountRole, string[]> = {
     'ec2:AuthorizeSecurityGroupEgress',
     'ec2:RevokeSecurityGroupIngress',
     'ec2:RevokeSecurityGroupEgress',
+    // The in-VPC verifier's network interfaces, which Lambda manages with the function's role.
+    'ec2:CreateNetworkInterface',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
     // Session Manager on the diagnostics host (AmazonSSMManagedInstanceCore).
     'ssm:*',
     'ssmmessages:*',

@@ -1,115 +1,18 @@
-// `smoke-test URL [--expect-version TAG] [--timeout S]`: is the service up, and is it the expected image?
-// The pipeline runs it after the service stage: CloudFormation reports a circuit-breaker rollback as success,
-// so only asking the running tasks for their version catches it.
+// `smoke-test URL [--expect-version TAG] [--timeout S] [--via-function ARN]`: is the service up, and is it the
+// expected image? The pipeline runs it after the service stage: CloudFormation reports a circuit-breaker rollback
+// as success, so only asking the running tasks for their version catches it. An internal service is out of the
+// step's reach, so the step asks the verifier in the service's VPC to run the same checks there.
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { VERIFIER_TIMEOUT_SECONDS } from '../../stages/service/verifier-timeout';
+import { runSmokeTest, type SmokeTestOptions, type SmokeTestResult } from '../../stages/service/service-checks';
+import type { VerifyRequest, VerifyResponse } from '../../stages/service/verifier-handler';
+import { awsCall } from '../cli/aws';
 import { CommandError, httpUrl, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
-
-/** The marker the hello page carries; a page without it is some other server's. */
-export const PAGE_MARKER = 'data-page="hello-privatelink"';
-
-export interface SmokeTestOptions {
-  /** The service's base URL, such as the network stage's ExternalUrl. */
-  readonly url: string;
-  /** The image tag /version must return. @default - any version */
-  readonly expectVersion?: string;
-  /** Overall budget in seconds for all checks with their retries. */
-  readonly timeoutSeconds: number;
-  /** Where progress lines go. */
-  readonly log?: (line: string) => void;
-  /** The first pause between attempts; it doubles up to 5 s. */
-  readonly initialBackoffMs?: number;
-}
-
-export interface SmokeTestResult {
-  readonly ok: boolean;
-  /** One line: what passed, or what failed and why. */
-  readonly summary: string;
-}
-
-interface Check {
-  readonly path: string;
-  /** Returns a problem, or undefined when the response is right. */
-  readonly verify: (status: number, body: string) => string | undefined;
-}
-
-function checks(expectVersion?: string): Check[] {
-  const status200 = (status: number) => (status === 200 ? undefined : `bad status ${status}, expected 200`);
-  return [
-    { path: '/healthz', verify: (status) => status200(status) },
-    {
-      path: '/',
-      verify: (status, body) =>
-        status200(status) ?? (body.includes(PAGE_MARKER) ? undefined : `missing marker ${PAGE_MARKER} in the page`),
-    },
-    {
-      path: '/version',
-      verify: (status, body) => {
-        const actual = body.trim();
-        if (status !== 200) return status200(status);
-        if (expectVersion !== undefined && actual !== expectVersion) {
-          return `version mismatch: expected ${expectVersion}, got ${actual || '(empty)'}`;
-        }
-        return undefined;
-      },
-    },
-  ];
-}
-
-function describeFetchError(error: unknown, attemptMs: number): string {
-  const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout: no answer within ${attemptMs / 1000} s`;
-  const cause = e.cause?.code ?? e.cause?.message ?? e.message;
-  return `unreachable (${cause})`;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs the checks in order, retrying each with backoff until it passes or the overall deadline passes. */
-export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestResult> {
-  const log = options.log ?? (() => {});
-  const started = Date.now();
-  const deadline = started + options.timeoutSeconds * 1000;
-  const base = options.url.replace(/\/+$/, '');
-  for (const check of checks(options.expectVersion)) {
-    let backoff = options.initialBackoffMs ?? 1000;
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      const remaining = deadline - Date.now();
-      const attemptMs = Math.max(1, Math.min(10_000, remaining));
-      let problem: string | undefined;
-      try {
-        const response = await fetch(`${base}${check.path}`, {
-          signal: AbortSignal.timeout(attemptMs),
-          redirect: 'follow',
-        });
-        problem = check.verify(response.status, await response.text());
-      } catch (error) {
-        problem = describeFetchError(error, attemptMs);
-      }
-      const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-      if (problem === undefined) {
-        log(`✓ ${check.path} (attempt ${attempt}, ${elapsed} s)`);
-        break;
-      }
-      log(`… ${check.path}: ${problem} (attempt ${attempt}, ${elapsed} s)`);
-      if (Date.now() + backoff >= deadline) {
-        return {
-          ok: false,
-          summary: `${check.path}: ${problem} (gave up after ${attempt} attempts, ${elapsed} s of ${options.timeoutSeconds} s)`,
-        };
-      }
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, 5000);
-    }
-  }
-  const version = options.expectVersion ? ` serving ${options.expectVersion}` : '';
-  return { ok: true, summary: `${base} is healthy${version}` };
-}
 
 const SPEC = {
   name: 'smoke-test',
   usage: `
-usage: npm run smoke-test -- URL [--expect-version TAG] [--timeout SECONDS]
+usage: npm run smoke-test -- URL [--expect-version TAG] [--timeout SECONDS] [--via-function ARN]
 
 Checks a running service: /healthz answers 200, / carries the hello page, and /version is TAG. Retries inside
 the timeout; exits 0 only when every check passes.
@@ -117,14 +20,22 @@ the timeout; exits 0 only when every check passes.
   URL                     the service, such as the network stage's ExternalUrl
   --expect-version TAG    the image tag /version must return (default: any)
   --timeout SECONDS       the budget for all checks and their retries (default 120)
+  --via-function ARN      run the checks in the service's VPC, through the verifier Lambda with this ARN
   --help                  print this and do nothing
 `,
-  options: { 'expect-version': { type: 'string' }, timeout: { type: 'string' } },
+  options: { 'expect-version': { type: 'string' }, timeout: { type: 'string' }, 'via-function': { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'the service URL' },
 } as const;
 
+export interface SmokeCommand extends Omit<SmokeTestOptions, 'log'> {
+  /** The in-VPC verifier's ARN. @default - check from here */
+  readonly viaFunction?: string;
+}
+
+const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:function:[\w-]{1,64}$/;
+
 /** Parses the command line; undefined after --help; throws CommandError with one line otherwise. */
-export function parseSmokeArgs(args: readonly string[]): Omit<SmokeTestOptions, 'log'> | undefined {
+export function parseSmokeArgs(args: readonly string[]): SmokeCommand | undefined {
   const parsed = parseCommandLine(SPEC, args);
   if (!parsed) return undefined;
   const expectVersion = parsed.values['expect-version'];
@@ -135,14 +46,73 @@ export function parseSmokeArgs(args: readonly string[]): Omit<SmokeTestOptions, 
     url: httpUrl('the URL', parsed.positionals[0]),
     expectVersion,
     timeoutSeconds: seconds('--timeout', parsed.values.timeout, 120),
+    viaFunction: functionArn(parsed.values['via-function']),
   };
+}
+
+function functionArn(raw: string | undefined): string | undefined {
+  if (raw !== undefined && !FUNCTION_ARN.test(raw)) {
+    throw new CommandError(
+      `--via-function is "${shorten(raw)}"; expected a Lambda function ARN, arn:aws:lambda:<region>:<account>:function:<name>`,
+    );
+  }
+  return raw;
+}
+
+/** One invocation of the verifier: its answer, or a CommandError naming why there is none. */
+export type InvokeVerifier = (request: VerifyRequest) => Promise<VerifyResponse>;
+
+/** Invokes the verifier synchronously across accounts with the step's credentials; each call is bounded. */
+export function lambdaVerifier(arn: string): InvokeVerifier {
+  const region = FUNCTION_ARN.exec(arn)![1];
+  const client = new LambdaClient({
+    region,
+    maxAttempts: 2,
+    // The function answers within its own timeout; the read waits that long and a little more.
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: (VERIFIER_TIMEOUT_SECONDS + 10) * 1000 },
+  });
+  return async (request) => {
+    const answer = await awsCall('Lambda Invoke', () =>
+      client.send(new InvokeCommand({ FunctionName: arn, Payload: JSON.stringify(request) })),
+    );
+    const text = Buffer.from(answer.Payload ?? []).toString('utf8');
+    if (answer.FunctionError) {
+      throw new CommandError(`the verifier ${arn} failed: ${answer.FunctionError}: ${shorten(text, 300)}`);
+    }
+    return JSON.parse(text) as VerifyResponse;
+  };
+}
+
+/**
+ * Runs the checks through the in-VPC verifier, in rounds that fit the function's timeout, until they pass or the
+ * budget is spent. Each round's own retries run inside the function.
+ */
+export async function checkThroughVerifier(
+  options: SmokeTestOptions & { readonly invoke: InvokeVerifier },
+): Promise<SmokeTestResult> {
+  const log = options.log ?? (() => {});
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  for (let round = 1; ; round++) {
+    const remaining = Math.ceil((deadline - Date.now()) / 1000);
+    const timeoutSeconds = Math.max(1, Math.min(remaining, VERIFIER_TIMEOUT_SECONDS - 10));
+    const answer = await options.invoke({ url: options.url, expectVersion: options.expectVersion, timeoutSeconds });
+    for (const line of answer.lines) log(`[in VPC, round ${round}] ${line}`);
+    // A refusal is a wrong setup, which another round does not mend.
+    if (answer.ok || answer.summary.startsWith('refused:') || Date.now() >= deadline - 1000) {
+      return { ok: answer.ok, summary: `${answer.summary} (in the VPC, ${round} round${round > 1 ? 's' : ''})` };
+    }
+  }
 }
 
 async function main(): Promise<number> {
   const parsed = parseSmokeArgs(process.argv.slice(2));
   if (!parsed) return 0;
-  console.log(`smoke-test: ${parsed.url} (timeout ${parsed.timeoutSeconds} s)`);
-  const result = await runSmokeTest({ ...parsed, log: (line) => console.log(`  ${line}`) });
+  const where = parsed.viaFunction ? `, from inside its VPC through ${parsed.viaFunction}` : '';
+  console.log(`smoke-test: ${parsed.url} (timeout ${parsed.timeoutSeconds} s${where})`);
+  const log = (line: string) => console.log(`  ${line}`);
+  const result = parsed.viaFunction
+    ? await checkThroughVerifier({ ...parsed, log, invoke: lambdaVerifier(parsed.viaFunction) })
+    : await runSmokeTest({ ...parsed, log });
   if (!result.ok) throw new CommandError(`FAILED: ${result.summary}`);
   console.log(`smoke-test: PASSED: ${result.summary}`);
   return 0;

@@ -2,7 +2,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
-import { PAGE_MARKER, parseSmokeArgs, runSmokeTest } from '../../../tools/pipeline-steps/smoke-test';
+import { PAGE_MARKER, runSmokeTest } from '../../../stages/service/service-checks';
+import { parseSmokeArgs } from '../../../tools/pipeline-steps/smoke-test';
 import { PROJECT_ROOT } from '../../helpers/cdk';
 import { runTool } from '../../helpers/run-tool';
 
