@@ -4,16 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { CLOSER_CODE } from '../../../stages/network/default-security-group-closer';
+import { loadInlineHandler } from '../../helpers/inline-lambda';
 import { startMoto, type Moto } from '../../helpers/moto';
 
-type Handler = (event: Record<string, unknown>) => Promise<void>;
-
-/** Loads the inline code as Lambda does: a CommonJS module whose require finds the runtime's AWS SDK v3. */
-function loadHandler(): Handler {
-  const module = { exports: {} as { handler: Handler } };
-  new Function('require', 'exports', 'module', CLOSER_CODE)(require, module.exports, module);
-  return module.exports.handler;
-}
+const loadHandler = () => loadInlineHandler<Record<string, unknown>, void>(CLOSER_CODE);
 
 describe('the default security group closer (inline Lambda code)', () => {
   let moto: Moto | undefined;

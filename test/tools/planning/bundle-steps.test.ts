@@ -1,15 +1,20 @@
 // The bundles the pipeline's steps run, built as synth builds them and run from a folder with no node_modules:
-// the smoke-test bundle against the real nginx, the publish bundle against moto. A bundling mistake fails here.
+// the smoke-test bundle against the real nginx, directly and through the in-VPC verifier behind a stand-in for the
+// Lambda Invoke API, and the publish bundle against moto. A bundling mistake fails here.
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { stepBundle } from '../../../pipeline/steps';
 import { publisherRoleArn } from '../../../stages/registry/names';
+import { verifierCode } from '../../../stages/service/in-vpc-verifier';
 import { startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { bundleSteps } from '../../../tools/planning/bundle-steps';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
+import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
 import { motoCredentials, startMoto, type Moto } from '../../helpers/moto';
 
 /** Runs a bundle with plain node, as the CodeBuild step does; resolves with the exit code and output. */
@@ -32,18 +37,43 @@ describe('the bundled pipeline steps', () => {
   let nginx: LocalNginx | undefined;
   let moto: Moto | undefined;
 
+  let lambda: Server | undefined;
+  const invocations: string[] = [];
+
+  /**
+   * Lambda's Invoke API (POST /2015-03-31/functions/{name}/invocations) answered by the verifier's inline code, run
+   * here as the function would run in the VPC, with its SERVICE_URL set to the nginx.
+   */
+  function startFakeLambda(): Promise<string> {
+    const handler = loadInlineHandler(verifierCode());
+    lambda = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', async () => {
+        invocations.push(decodeURIComponent(request.url ?? ''));
+        process.env.SERVICE_URL = nginx!.url;
+        const answer = await handler(JSON.parse(body), lambdaContext(60_000));
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      });
+    });
+    return new Promise((resolve) =>
+      lambda!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(lambda!.address() as AddressInfo).port}`)),
+    );
+  }
+
   beforeAll(async () => {
     moto = await startMoto();
     nginx = await startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') });
   });
   afterAll(async () => {
+    lambda?.close();
     await Promise.all([nginx?.stop(), moto?.stop()]);
     rmSync(assembly, { recursive: true, force: true });
   });
 
-  test('are single files, the smoke test a few KiB', () => {
+  test('are single files, the smoke test (with the Lambda client for the in-VPC check) under 2 MiB', () => {
     expect(bundles.map((b) => path.basename(b.file))).toEqual(['publish-image.js', 'smoke-test.js']);
-    expect(bundles[1].bytes).toBeLessThan(64 * 1024);
+    expect(bundles[1].bytes).toBeLessThan(2 * 1024 * 1024);
   });
 
   test('the smoke-test bundle passes against the real nginx and fails on the wrong version', async () => {
@@ -52,6 +82,36 @@ describe('the bundled pipeline steps', () => {
     const fail = await runBundle(bundle('smoke-test'), [nginx!.url, '--expect-version', 'sha-other', '--timeout', '2']);
     expect(fail.code).toBe(1);
     expect(fail.stderr).toContain('smoke-test: FAILED: /version: version mismatch: expected sha-other, got dev');
+  });
+
+  test('the smoke-test bundle checks an internal service through the verifier in its VPC', async () => {
+    const endpoint = await startFakeLambda();
+    const functionArn = 'arn:aws:lambda:us-east-2:444444444444:function:hello-privatelink-staging-verifier';
+    const env = {
+      AWS_ENDPOINT_URL_LAMBDA: endpoint,
+      AWS_ACCESS_KEY_ID: 'step',
+      AWS_SECRET_ACCESS_KEY: 'step',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+    };
+    const args = (version: string, timeout: string) => [
+      nginx!.url,
+      '--expect-version',
+      version,
+      '--timeout',
+      timeout,
+      '--via-function',
+      functionArn,
+    ];
+    const pass = await runBundle(bundle('smoke-test'), args('dev', '10'), env);
+    expect([pass.code, pass.stderr.split('\n').filter((l) => l.startsWith('smoke-test:'))]).toEqual([0, []]);
+    expect(pass.stdout).toContain(`from inside its VPC through ${functionArn}`);
+    expect(pass.stdout).toMatch(/\[in VPC, round 1\] ✓ \/version/);
+    expect(pass.stdout).toContain(`smoke-test: PASSED: ${nginx!.url} is healthy serving dev (in the VPC, 1 round)`);
+    expect(invocations).toEqual([`/2015-03-31/functions/${functionArn}/invocations`]);
+    const fail = await runBundle(bundle('smoke-test'), args('sha-other', '2'), env);
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toContain('FAILED: /version: version mismatch: expected sha-other, got dev');
   });
 
   test('the publish-image bundle pushes to the registry account on moto and passes the scan gate', async () => {

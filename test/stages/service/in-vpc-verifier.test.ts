@@ -1,0 +1,140 @@
+// The in-VPC verifier of an internal service: where the template puts it and who may call it, and its inline code
+// run as Lambda runs it, against the real nginx serving the image's config.
+import * as path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { createDeliveryStages } from '../../../pipeline/delivery-stages';
+import { verifierCode } from '../../../stages/service/in-vpc-verifier';
+import type { VerifyResponse } from '../../../stages/service/verifier-handler';
+import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
+import { PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
+import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
+
+// GIVEN an internal environment on its own domain, synthesized once for the file
+const config = configWith((json) => {
+  json.network.albScheme = 'internal';
+  json.network.domainName = 'app.example.com';
+  json.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' };
+});
+const [{ service }] = createDeliveryStages(newProjectApp(), config, 'sha-0123456789abcdef').environments;
+const template = Template.fromStack(service.stack);
+const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function'));
+const functionProperties = template.findResources('AWS::Lambda::Function')[functionId].Properties;
+/** The SSM-typed parameter of the service stack that reads a network parameter. */
+const parameterFor = (name: string) =>
+  Object.entries(template.toJSON().Parameters as Record<string, { Default: string }>).find(
+    ([, p]) => p.Default === name,
+  )![0];
+const names = `/${config.projectName}/production/network`;
+
+describe('the in-VPC verifier (template)', () => {
+  test('runs in the isolated subnets with a group that reaches only the HTTPS listener', () => {
+    expect(functionProperties.VpcConfig.SubnetIds).toEqual([
+      { Ref: parameterFor(`${names}/private-subnet-1-id`) },
+      { Ref: parameterFor(`${names}/private-subnet-2-id`) },
+    ]);
+    const [group] = Object.keys(
+      template.findResources('AWS::EC2::SecurityGroup', {
+        Properties: { GroupDescription: Match.stringLikeRegexp('verifier') },
+      }),
+    );
+    expect(functionProperties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [group, 'GroupId'] }]);
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+      .map((r) => r.Properties)
+      .filter((p) => p.GroupId['Fn::GetAtt']?.[0] === group);
+    expect(egress).toEqual([
+      {
+        GroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        DestinationSecurityGroupId: { Ref: parameterFor(`${names}/load-balancer-security-group-id`) },
+        Description: 'The load balancer listener',
+      },
+    ]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('verifier'),
+      SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  test('checks only the ExternalUrl the network stage published, with the bundled checks as inline code', () => {
+    expect(functionProperties.FunctionName).toBe('hello-privatelink-production-verifier');
+    expect(functionProperties.Environment.Variables).toEqual({
+      SERVICE_URL: { Ref: parameterFor(`${names}/service-url`) },
+    });
+    expect(functionProperties.Code).toEqual({ ZipFile: verifierCode() });
+    expect(verifierCode().length).toBeLessThan(16 * 1024);
+  });
+
+  test("may be invoked only by the pipeline's check role in the tooling account", () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      Principal: 'arn:aws:iam::111111111111:role/hello-privatelink-post-deploy-check',
+    });
+  });
+});
+
+describe('the in-VPC verifier (its inline code against the real nginx)', () => {
+  const handler = loadInlineHandler<Record<string, unknown>, VerifyResponse>(verifierCode());
+  let nginx: LocalNginx | undefined;
+  const saved = process.env.SERVICE_URL;
+  beforeAll(async () => {
+    nginx = await startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') });
+  });
+  afterAll(async () => {
+    process.env.SERVICE_URL = saved;
+    await nginx?.stop();
+  });
+  const verify = (url: string, request: Record<string, unknown>, remainingMs = 60_000) => {
+    process.env.SERVICE_URL = url;
+    return handler({ url, timeoutSeconds: 5, ...request }, lambdaContext(remainingMs));
+  };
+
+  test('passes when the service serves the expected version', async () => {
+    const answer = await verify(nginx!.url, { expectVersion: 'dev' });
+    expect(answer).toEqual({
+      ok: true,
+      summary: `${nginx!.url} is healthy serving dev`,
+      lines: [
+        expect.stringMatching(/^✓ \/healthz/),
+        expect.stringMatching(/^✓ \/ /),
+        expect.stringMatching(/^✓ \/version/),
+      ],
+    });
+  });
+
+  test('fails on another version, naming both', async () => {
+    const answer = await verify(nginx!.url, { expectVersion: 'sha-0123456789abcdef', timeoutSeconds: 2 });
+    expect(answer.ok).toBe(false);
+    expect(answer.summary).toMatch(/^\/version: version mismatch: expected sha-0123456789abcdef, got dev \(gave up/);
+  });
+
+  test('fails on an unreachable target within its deadline, and within the time Lambda leaves it', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    let started = Date.now();
+    const answer = await verify(closed, { timeoutSeconds: 2 });
+    expect([answer.ok, answer.summary]).toEqual([false, expect.stringMatching(/^\/healthz: unreachable/)]);
+    expect(Date.now() - started).toBeLessThan(4000);
+    // A budget larger than the function's remaining time is cut to that time, less the margin to answer.
+    started = Date.now();
+    const capped = await verify(closed, { timeoutSeconds: 30 }, 4000);
+    expect(capped.ok).toBe(false);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  test('refuses any other URL than its own, and malformed requests', async () => {
+    process.env.SERVICE_URL = nginx!.url;
+    const other = await handler({ url: 'http://10.0.0.1/', timeoutSeconds: 5 }, lambdaContext(60_000));
+    expect(other).toEqual({
+      ok: false,
+      summary: `refused: this verifier checks ${nginx!.url} only, not http://10.0.0.1/`,
+      lines: [],
+    });
+    const noBudget = await handler({ url: nginx!.url }, lambdaContext(60_000));
+    expect(noBudget.summary).toBe('refused: timeoutSeconds must be a positive number');
+    const badTag = await handler({ url: nginx!.url, timeoutSeconds: 5, expectVersion: 'a b' }, lambdaContext(60_000));
+    expect(badTag.summary).toBe('refused: expectVersion is not an image tag');
+  });
+});
