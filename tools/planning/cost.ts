@@ -107,6 +107,23 @@ export function modelEnvironmentCost(templates: readonly CfnTemplate[]): Environ
       monthlyUsd: tasks * (vcpu * price.vcpuHour + gb * price.gbHour) * month,
     });
   }
+  // Items with no fixed monthly cost, listed so the table says so: a Lambda bills per invocation, and ACM public
+  // certificates and alias queries to a load balancer are free (ACM and Route 53 pricing pages).
+  const verifiers = ofType('AWS::Lambda::Function').filter((f) =>
+    /-verifier$/.test(String(f.Properties?.FunctionName)),
+  );
+  if (verifiers.length > 0) {
+    lines.push({
+      item: 'In-VPC verifier Lambda (per invocation only)',
+      quantity: verifiers.length,
+      unit: 'function',
+      monthlyUsd: 0,
+    });
+  }
+  const certificates = ofType('AWS::CertificateManager::Certificate').length;
+  if (certificates > 0) {
+    lines.push({ item: 'ACM public certificate', quantity: certificates, unit: 'certificate', monthlyUsd: 0 });
+  }
   const keys = ofType('AWS::KMS::Key').length;
   if (keys > 0) lines.push({ item: 'KMS keys', quantity: keys, unit: 'key', monthlyUsd: keys * PRICES.kmsKeyMonth });
 

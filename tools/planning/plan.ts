@@ -64,6 +64,17 @@ export function formatPlan(plans: readonly StagePlan[]): string {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([type, n]) => `${type.replace(/^AWS::/, '')} ${n}`);
       lines.push(`    ${stack.resourceTotal} resources: ${counts.join(', ')}`);
+      type Output = { Value?: string | { 'Fn::Join'?: [string, unknown[]] } };
+      const outputs = (stack.template as { Outputs?: Record<string, Output> }).Outputs ?? {};
+      if (typeof outputs.ExternalUrl?.Value === 'string') lines.push(`    serves ${outputs.ExternalUrl.Value}`);
+      const recordValue = outputs.DnsRecordToCreate?.Value;
+      const record = typeof recordValue === 'object' ? recordValue['Fn::Join']?.[1]?.[0] : undefined;
+      if (typeof record === 'string') {
+        lines.push(
+          `    DNS: create the record ${record.trim()} <the load balancer's DNS name> yourself; after deploy the ` +
+            `stack's DnsRecordToCreate output gives it whole`,
+        );
+      }
       for (const r of stack.rollouts) {
         lines.push(
           `    rollout of ${r.service}: ${r.seconds} s modelled (health ${r.healthCheckIntervalSeconds} s x ` +

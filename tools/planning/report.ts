@@ -53,67 +53,104 @@ const resourcesOfType = (stack: StackPlan, type: string) =>
     .filter((r) => r.Type === type)
     .map((r) => r.Properties ?? {});
 
-/** Accounts → stages → key resources, and the image's way from the registry to the tasks. */
+/** The literal value of a stack output, or undefined when it is only known after deploy. */
+function literalOutput(stack: StackPlan, name: string): string | undefined {
+  const value = (stack.template as { Outputs?: Record<string, { Value?: unknown }> }).Outputs?.[name]?.Value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Accounts → workload VPCs → what runs in them, and the ways between them: users to each service through its name
+ * and load balancer, the image from the pipeline to the registry and over PrivateLink to the tasks, GitHub Actions
+ * to the pipeline, and the pipeline's post-deploy check to each service. Nodes are placed by account and VPC, not
+ * by stack, so the service sits inside the network it runs in.
+ */
 export function mermaidDiagram(stages: readonly StagePlan[]): string {
+  const stacks = stages.flatMap((s) => s.stacks);
+  const accounts = [...new Set(stacks.map((s) => s.account))];
+  const edges: string[] = [];
   const lines = ['flowchart LR'];
-  const byAccount = new Map<string, StagePlan[]>();
-  for (const stage of stages) {
-    const account = stage.stacks[0].account;
-    byAccount.set(account, [...(byAccount.get(account) ?? []), stage]);
-  }
-  // Nodes by workload environment, so each environment's endpoints feed its own service.
-  const serviceNodes: Array<{ node: string; environment?: string }> = [];
-  const repositories: string[] = [];
   const pipelines: string[] = [];
-  const endpointNodes: Array<{ node: string; environment?: string }> = [];
-  for (const [account, accountStages] of byAccount) {
-    lines.push(`  subgraph acct_${account}["Account ${account}"]`);
-    for (const stage of accountStages) {
-      for (const stack of stage.stacks) {
-        const id = stack.stackName.replace(/[^A-Za-z0-9]/g, '_');
-        lines.push(`    subgraph ${id}["${stage.stage === '(app)' ? '' : `${stage.stage}: `}${stack.stackName}"]`);
-        for (const repo of resourcesOfType(stack, 'AWS::ECR::Repository')) {
-          lines.push(`      ${id}_repo[("ECR ${repo.RepositoryName}")]`);
-          repositories.push(`${id}_repo`);
-        }
-        for (const p of resourcesOfType(stack, 'AWS::CodePipeline::Pipeline')) {
-          lines.push(`      ${id}_pipeline["CodePipeline ${p.Name}"]`);
-          pipelines.push(`${id}_pipeline`);
-        }
-        for (const vpc of resourcesOfType(stack, 'AWS::EC2::VPC')) {
-          const nats = resourcesOfType(stack, 'AWS::EC2::NatGateway').length;
-          lines.push(`      ${id}_vpc["VPC ${vpc.CidrBlock}, ${nats} NAT"]`);
-        }
-        const endpoints = resourcesOfType(stack, 'AWS::EC2::VPCEndpoint').map((e) =>
-          typeof e.ServiceName === 'string' ? e.ServiceName.split('.').slice(3).join('.') : 's3 gateway',
-        );
-        if (endpoints.length > 0) {
-          lines.push(`      ${id}_endpoints{{"Endpoints: ${endpoints.join(', ')}"}}`);
-          endpointNodes.push({ node: `${id}_endpoints`, environment: stack.tags[ENVIRONMENT_TAG] });
-        }
-        for (const alb of resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
-          lines.push(`      ${id}_alb["ALB ${alb.Scheme ?? 'internet-facing'}"]`);
-        }
-        for (const service of resourcesOfType(stack, 'AWS::ECS::Service')) {
-          lines.push(`      ${id}_service["Fargate service × ${service.DesiredCount}"]`);
-          serviceNodes.push({ node: `${id}_service`, environment: stack.tags[ENVIRONMENT_TAG] });
-        }
-        if (resourcesOfType(stack, 'AWS::IAM::OIDCProvider').length > 0)
-          lines.push(`      ${id}_oidc["GitHub OIDC roles"]`);
-        lines.push('    end');
+  const repositories: string[] = [];
+  const oidcRoles: string[] = [];
+  const later: Array<() => string[]> = [];
+  const environments = [...new Set(stacks.map((s) => s.tags[ENVIRONMENT_TAG]).filter((n): n is string => !!n))];
+  for (const account of accounts) {
+    const here = stacks.filter((s) => s.account === account);
+    const names = [...new Set(here.map((s) => s.tags[ENVIRONMENT_TAG] ?? ''))].filter(Boolean);
+    lines.push(`  subgraph acct_${account}["Account ${account}${names.length ? `: ${names.join(', ')}` : ''}"]`);
+    for (const stack of here) {
+      const id = stack.stackName.replace(/[^A-Za-z0-9]/g, '_');
+      for (const p of resourcesOfType(stack, 'AWS::CodePipeline::Pipeline')) {
+        lines.push(`    ${id}_pipeline["CodePipeline ${p.Name}"]`);
+        pipelines.push(`${id}_pipeline`);
       }
+      if (resourcesOfType(stack, 'AWS::IAM::OIDCProvider').length > 0) {
+        lines.push(`    ${id}_oidc["GitHub OIDC roles"]`);
+        oidcRoles.push(`${id}_oidc`);
+      }
+      for (const repo of resourcesOfType(stack, 'AWS::ECR::Repository')) {
+        lines.push(`    ${id}_repo[("ECR ${repo.RepositoryName}")]`);
+        repositories.push(`${id}_repo`);
+      }
+    }
+    for (const environment of environments) {
+      const envStacks = here.filter((s) => s.tags[ENVIRONMENT_TAG] === environment);
+      const network = envStacks.find((s) => resourcesOfType(s, 'AWS::EC2::VPC').length > 0);
+      if (!network) continue;
+      const e = environment.replace(/[^A-Za-z0-9]/g, '_');
+      const [vpc] = resourcesOfType(network, 'AWS::EC2::VPC');
+      const nats = resourcesOfType(network, 'AWS::EC2::NatGateway').length;
+      lines.push(`    subgraph vpc_${e}["${environment}: VPC ${vpc.CidrBlock}, ${nats} NAT"]`);
+      const [alb] = resourcesOfType(network, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+      const listeners = resourcesOfType(network, 'AWS::ElasticLoadBalancingV2::Listener')
+        .map((l) => `${l.Protocol}:${l.Port}`)
+        .join(', ');
+      const internal = alb?.Scheme === 'internal';
+      lines.push(`      alb_${e}["ALB ${alb?.Scheme ?? 'internet-facing'}, ${listeners}"]`);
+      const endpoints = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').map((ep) =>
+        typeof ep.ServiceName === 'string' ? ep.ServiceName.split('.').slice(3).join('.') : 's3 gateway',
+      );
+      lines.push(`      endpoints_${e}{{"Endpoints: ${endpoints.join(', ')}"}}`);
+      for (const stack of envStacks) {
+        for (const service of resourcesOfType(stack, 'AWS::ECS::Service')) {
+          lines.push(`      service_${e}["Fargate tasks × ${service.DesiredCount}"]`);
+          edges.push(`  alb_${e} --> service_${e}`, `  endpoints_${e} -- "image, logs" --> service_${e}`);
+        }
+        for (const fn of resourcesOfType(stack, 'AWS::Lambda::Function')) {
+          if (!/-verifier$/.test(String(fn.FunctionName))) continue;
+          lines.push(`      verifier_${e}["In-VPC verifier Lambda"]`);
+          edges.push(`  verifier_${e} -- "checks" --> alb_${e}`);
+          later.push(() => pipelines.map((p) => `  ${p} -. "post-deploy check (invoke)" .-> verifier_${e}`));
+        }
+      }
+      // An internal service's clients are inside its VPC; an internet-facing one's on the internet, outside it.
+      if (internal) lines.push(`      clients_${e}(["Clients inside the VPC"])`);
+      lines.push('    end');
+      // The traffic path: who reaches the name, and the name the load balancer answers to.
+      const url = literalOutput(network, 'ExternalUrl');
+      const name = url ? new URL(url).hostname : 'ALB DNS name';
+      const record =
+        resourcesOfType(network, 'AWS::Route53::RecordSet').length > 0 ? 'alias record' : 'your DNS record';
+      const clients = internal ? `clients_${e}` : `users_${e}(["Internet users"])`;
+      edges.push(`  ${clients} --> name_${e}["${name}"]`, `  name_${e} -- "${url ? record : 'resolves'}" --> alb_${e}`);
+      // Registries and pipelines may sit in accounts drawn later: these edges wait for the end.
+      later.push(() => [
+        ...repositories.map((r) => `  ${r} -. "pull over PrivateLink" .-> endpoints_${e}`),
+        ...(internal ? [] : pipelines.map((p) => `  ${p} -. "post-deploy check" .-> name_${e}`)),
+      ]);
     }
     lines.push('  end');
   }
-  for (const pipeline of pipelines)
-    for (const repo of repositories) lines.push(`  ${pipeline} -- "push image" --> ${repo}`);
-  for (const endpoint of endpointNodes) {
-    for (const repo of repositories) lines.push(`  ${repo} -. "pull over PrivateLink" .-> ${endpoint.node}`);
-    for (const service of serviceNodes.filter((s) => s.environment === endpoint.environment)) {
-      lines.push(`  ${endpoint.node} --> ${service.node}`);
-    }
+  edges.push(...later.flatMap((edgesOf) => edgesOf()));
+  edges.push(...pipelines.flatMap((p) => repositories.map((r) => `  ${p} -- "push image" --> ${r}`)));
+  for (const oidc of oidcRoles) {
+    edges.push(
+      `  github(["GitHub Actions"]) -- "assume role" --> ${oidc}`,
+      ...pipelines.map((p) => `  ${oidc} -- "start" --> ${p}`),
+    );
   }
-  return lines.join('\n');
+  return [...lines, ...edges].join('\n');
 }
 
 export function buildReport(assemblyDir: string): Report {

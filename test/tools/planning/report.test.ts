@@ -177,24 +177,39 @@ describe('the report on the real app', () => {
     expect(production.cost.withNatInstead.monthlyUsd).toBe(96.54);
   });
 
-  test('draws accounts, stages, the key resources and the image path in Mermaid', () => {
+  test('draws accounts, the VPC with what runs in it, the traffic path and the image path in Mermaid', () => {
     expect(report.diagram.split('\n')[0]).toBe('flowchart LR');
     for (const label of [
       'Account 222222222222',
       'ECR hello-privatelink',
-      'VPC 10.0.0.0/16, 0 NAT',
+      'production: VPC 10.0.0.0/16, 0 NAT',
       'ecr.api, ecr.dkr, logs',
-      'ALB internet-facing',
-      'Fargate service × 2',
+      'ALB internet-facing, HTTP:80',
+      'Fargate tasks × 2',
       'CodePipeline hello-privatelink',
+      'GitHub OIDC roles',
     ]) {
       expect(report.diagram).toContain(label);
     }
-    expect(report.diagram).toMatch(/_repo -\. "pull over PrivateLink" \.-> \w+_endpoints/);
-    expect(report.diagram).toMatch(/_pipeline -- "push image" --> \w+_repo/);
-    expect(report.diagram).toContain(
-      'hello_privatelink_production_network_endpoints --> hello_privatelink_production_service_service',
-    );
+    // Every node is connected: users to the name to the ALB to the tasks; the image; GitHub to the pipeline.
+    for (const edge of [
+      'users_production(["Internet users"]) --> name_production["ALB DNS name"]',
+      'name_production -- "resolves" --> alb_production',
+      'alb_production --> service_production',
+      'endpoints_production -- "image, logs" --> service_production',
+      'hello_privatelink_registry_repo -. "pull over PrivateLink" .-> endpoints_production',
+      'hello_privatelink_pipeline_pipeline -- "push image" --> hello_privatelink_registry_repo',
+      'hello_privatelink_pipeline_pipeline -. "post-deploy check" .-> name_production',
+      'hello_privatelink_github_oidc_oidc -- "start" --> hello_privatelink_pipeline_pipeline',
+    ]) {
+      expect(report.diagram).toContain(edge);
+    }
+    // The service box sits inside its VPC box: the VPC subgraph ends after the tasks.
+    const lines = report.diagram.split('\n');
+    const vpc = lines.findIndex((l) => l.includes('subgraph vpc_production'));
+    const tasks = lines.findIndex((l) => l.includes('service_production["Fargate'));
+    const end = lines.findIndex((l, i) => i > vpc && l.trim() === 'end');
+    expect(vpc < tasks && tasks < end).toBe(true);
     expect(markdown).toContain('```mermaid\nflowchart LR');
   });
 

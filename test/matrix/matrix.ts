@@ -1,0 +1,73 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { configWith, newProjectApp } from '../helpers/cdk';
+import { cfnLint, templatesIn } from '../helpers/cfn-lint';
+import { checkPath } from '../helpers/reachability';
+import { formatPlan, readPlan } from '../../tools/planning/plan';
+import { VARIANTS, type VariantName } from './variants';
+
+/**
+ * One variant of the matrix, synthesized once: cdk-nag runs inside synth (a finding throws), cfn-lint runs on every
+ * template, and each environment's check path is traced; `paths` is what the trace must find, environment by name.
+ */
+export function describeVariant(name: VariantName, paths: Record<string, string[]>): void {
+  const variant = VARIANTS[name];
+  const config = configWith(variant.change);
+  const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+  let synthError: unknown;
+  let directory = '';
+  try {
+    directory = delivery.app.synth().directory;
+  } catch (error) {
+    synthError = error;
+  }
+
+  describe(`configuration ${name}: ${variant.title}`, () => {
+    test('synthesizes every stack with cdk-nag AwsSolutions clean', () => {
+      expect(synthError).toBeUndefined();
+      expect(templatesIn(directory).length).toBe(3 + 2 * config.environments.length);
+    });
+
+    test('passes cfn-lint', () => {
+      const lint = cfnLint(templatesIn(directory));
+      expect([lint.status, lint.output]).toEqual([0, '']);
+    });
+
+    test('the plan names each domain it serves, and the DNS record the user must create when there is no zone', () => {
+      const plan = formatPlan(readPlan(directory));
+      for (const { network } of config.environments) {
+        if (!network.domainName) continue;
+        expect(plan).toContain(
+          `serves http${network.certificateArn || network.hostedZone ? 's' : ''}://${network.domainName}\n`,
+        );
+        const record = `DNS: create the record ${network.domainName} CNAME <the load balancer's DNS name> yourself`;
+        if (network.hostedZone) expect(plan).not.toContain(record);
+        else expect(plan).toContain(record);
+      }
+    });
+
+    const environment = (index: number) => {
+      const stages = delivery.stages.environments[index];
+      return {
+        name: stages.environment.name,
+        account: stages.environment.account,
+        pipeline: Template.fromStack(delivery.pipeline).toJSON() as never,
+        network: Template.fromStack(stages.network.stack).toJSON() as any,
+        service: Template.fromStack(stages.service.stack).toJSON() as never,
+      };
+    };
+    const indexes = config.environments.map((e, i) => [e.name, i] as const);
+
+    test.each(indexes)('the post-deploy check of %s reaches its service', (environmentName, index) => {
+      expect(checkPath(environment(index))).toEqual(paths[environmentName]);
+    });
+
+    test.each(indexes)('the trace of %s fails once the load balancer admits nobody', (_name, index) => {
+      const broken = environment(index);
+      for (const resource of Object.values(broken.network.Resources) as any[]) {
+        if (/Load balancer/.test(resource.Properties?.GroupDescription)) resource.Properties.SecurityGroupIngress = [];
+      }
+      expect(() => checkPath(broken)).toThrow(/^unreachable: the load balancer does not admit/);
+    });
+  });
+}

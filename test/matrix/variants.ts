@@ -1,0 +1,63 @@
+// The configuration matrix: each variant is one file's synth, cdk-nag and cfn-lint clean, with each environment's
+// post-deploy check traced to its target. Together they set every field of the README's configuration table.
+const ZONE = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' };
+const certificate = (account: string) =>
+  `arn:aws:acm:us-east-2:${account}:certificate/11111111-2222-3333-4444-555555555555`;
+
+export interface Variant {
+  readonly title: string;
+  readonly change: (json: Record<string, any>) => void;
+}
+
+export const VARIANTS = {
+  'internet-http': {
+    title: 'internet-facing over HTTP on the load balancer name, one environment, ARM64 (the default)',
+    change: () => {},
+  },
+  'internet-https-zone': {
+    title: 'internet-facing HTTPS on a domain in a hosted zone with a requested certificate, X86_64, diagnostics host',
+    change: (json) => {
+      json.network.domainName = 'www.example.com';
+      json.network.hostedZone = ZONE;
+      json.network.diagnosticsHost = true;
+      json.service.cpuArchitecture = 'X86_64';
+    },
+  },
+  'internet-https-certificate': {
+    title: 'internet-facing HTTPS on a domain with no zone and a given certificate',
+    change: (json) => {
+      json.network.domainName = 'www.example.com';
+      json.network.certificateArn = certificate('333333333333');
+    },
+  },
+  'internal-https-zone': {
+    title: 'internal HTTPS on a domain in a hosted zone, in the registry account itself (A = B)',
+    change: (json) => {
+      json.environments[0].account = json.registry.account;
+      json.network.albScheme = 'internal';
+      json.network.vpcCidr = '10.20.0.0/20';
+      json.network.domainName = 'app.example.com';
+      json.network.hostedZone = ZONE;
+    },
+  },
+  'several-environments': {
+    title:
+      'staging internal over HTTP with 1 small task, then production internet-facing HTTPS with its own certificate',
+    change: (json) => {
+      json.service.maxCount = 4;
+      json.service.logRetentionDays = 14;
+      json.network.logRetentionDays = 14;
+      json.environments[0].network = { domainName: 'www.example.com', certificateArn: certificate('333333333333') };
+      json.environments.unshift({
+        name: 'staging',
+        account: '444444444444',
+        requireApproval: false,
+        reviewUrl: 'https://example.com/changes',
+        service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, maxCount: 1 },
+        network: { albScheme: 'internal' },
+      });
+    },
+  },
+} satisfies Record<string, Variant>;
+
+export type VariantName = keyof typeof VARIANTS;
