@@ -124,16 +124,18 @@ export function mermaidDiagram(stages: readonly StagePlan[]): string {
           later.push(() => pipelines.map((p) => `  ${p} -. "post-deploy check (invoke)" .-> verifier_${e}`));
         }
       }
-      // An internal service's clients are inside its VPC; an internet-facing one's on the internet, outside it.
-      if (internal) lines.push(`      clients_${e}(["Clients inside the VPC"])`);
-      lines.push('    end');
-      // The traffic path: who reaches the name, and the name the load balancer answers to.
+      // The traffic path: who reaches the name, and the name the load balancer answers to. An internal service's
+      // clients and name are inside its VPC (the name resolves to private addresses); an internet-facing one's outside.
       const url = literalOutput(network, 'ExternalUrl');
-      const name = url ? new URL(url).hostname : 'ALB DNS name';
+      const nameNode = `name_${e}["${url ? new URL(url).hostname : 'ALB DNS name'}"]`;
       const record =
         resourcesOfType(network, 'AWS::Route53::RecordSet').length > 0 ? 'alias record' : 'your DNS record';
-      const clients = internal ? `clients_${e}` : `users_${e}(["Internet users"])`;
-      edges.push(`  ${clients} --> name_${e}["${name}"]`, `  name_${e} -- "${url ? record : 'resolves'}" --> alb_${e}`);
+      if (internal) lines.push(`      clients_${e}(["Clients inside the VPC"])`, `      ${nameNode}`);
+      lines.push('    end');
+      edges.push(
+        internal ? `  clients_${e} --> name_${e}` : `  users_${e}(["Internet users"]) --> ${nameNode}`,
+        `  name_${e} -- "${url ? record : 'resolves'}" --> alb_${e}`,
+      );
       // Registries and pipelines may sit in accounts drawn later: these edges wait for the end.
       later.push(() => [
         ...repositories.map((r) => `  ${r} -. "pull over PrivateLink" .-> endpoints_${e}`),
