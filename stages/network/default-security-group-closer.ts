@@ -1,9 +1,9 @@
-import { CfnResource, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { InlineFunction } from '../inline-function';
 import { acknowledge } from '../nag';
 
 /**
@@ -57,45 +57,24 @@ export class DefaultSecurityGroupCloser extends Construct {
       resource: 'security-group',
       resourceName: props.vpc.vpcDefaultSecurityGroup,
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Removes the rules of the VPC default security group',
-      inlinePolicies: {
-        CloseTheDefaultGroup: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-              resources: [groupArn],
-            }),
-            new iam.PolicyStatement({ actions: ['ec2:DescribeSecurityGroups'], resources: ['*'] }),
-            new iam.PolicyStatement({
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [`${logGroup.logGroupArn}`],
-            }),
-          ],
+    const inline = new InlineFunction(this, 'Inline', {
+      source: CLOSER_CODE,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+          resources: [groupArn],
         }),
-      },
+        new iam.PolicyStatement({ actions: ['ec2:DescribeSecurityGroups'], resources: ['*'] }),
+      ],
+      logRetentionDays: props.logRetentionDays,
+      timeout: Duration.minutes(1),
+      description: 'Removes the rules of the VPC default security group (inline code, no asset)',
     });
-    acknowledge(role, {
+    acknowledge(inline.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ec2:DescribeSecurityGroups has no resource-level permissions; the revokes are scoped to the one group',
     });
-    acknowledge(role, {
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>]`,
-      reason: 'A log group ARN ends in :*, which covers the streams the function writes in its own group',
-    });
-    this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(CLOSER_CODE),
-      timeout: Duration.minutes(1),
-      role,
-      logGroup,
-      description: 'Removes the rules of the VPC default security group (inline code, no asset)',
-    });
-    // The function reads its role's ARN, which already orders it after the role; cfn-lint (W3005) flags the DependsOn.
-    (this.function.node.defaultChild as CfnResource).addOverride('DependsOn', undefined);
+    this.function = inline.function;
     new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,
       resourceType: 'Custom::DefaultSecurityGroupCloser',

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
+import { InlineFunction } from '../inline-function';
 import { acknowledge } from '../nag';
 
 import { VERIFIER_TIMEOUT_SECONDS } from './verifier-timeout';
@@ -57,45 +57,6 @@ export class InVpcVerifier extends Construct {
 
   constructor(scope: Construct, id: string, props: InVpcVerifierProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays });
-    // Lambda creates the function's network interfaces with the execution role: these calls, and
-    // DescribeNetworkInterfaces only on "*" (Lambda developer guide, "Giving Lambda functions access to resources in
-    // an Amazon VPC"). Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'The in-VPC verifier: network interfaces in the isolated subnets and its own logs',
-      inlinePolicies: {
-        NetworkInterfacesAndLogs: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: [
-                'ec2:CreateNetworkInterface',
-                'ec2:DescribeNetworkInterfaces',
-                'ec2:DescribeSubnets',
-                'ec2:DeleteNetworkInterface',
-                'ec2:AssignPrivateIpAddresses',
-                'ec2:UnassignPrivateIpAddresses',
-              ],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [logGroup.logGroupArn],
-            }),
-          ],
-        }),
-      },
-    });
-    const stack = Stack.of(this);
-    acknowledge(role, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Lambda manages the VPC network interfaces with these calls, which AWS documents on all resources',
-    });
-    acknowledge(role, {
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>]`,
-      reason: 'A log group ARN ends in :*, which covers the streams the function writes in its own group',
-    });
-
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'In-VPC verifier: the load balancer listener only',
@@ -108,23 +69,39 @@ export class InVpcVerifier extends Construct {
       'The load balancer listener',
     );
 
-    this.function = new lambda.Function(this, 'Function', {
+    // Lambda creates the function's network interfaces with the execution role: these calls, and
+    // DescribeNetworkInterfaces only on "*" (Lambda developer guide, "Giving Lambda functions access to resources in
+    // an Amazon VPC"). Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
+    const inline = new InlineFunction(this, 'Inline', {
+      source: verifierCode(),
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+      logRetentionDays: props.logRetentionDays,
       functionName: props.functionName,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(verifierCode()),
       timeout: Duration.seconds(VERIFIER_TIMEOUT_SECONDS),
       memorySize: 256,
-      role,
-      logGroup,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [this.securityGroup],
       environment: { SERVICE_URL: props.serviceUrl },
-      description: 'Checks the service through the load balancer from inside the VPC (inline code, no asset)',
+      description: 'The in-VPC verifier: checks the service through the load balancer (inline code, no asset)',
     });
-    // The function reads its role's ARN, which already orders it after the role; cfn-lint (W3005) flags the DependsOn.
-    (this.function.node.defaultChild as CfnResource).addOverride('DependsOn', undefined);
+    acknowledge(inline.role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Lambda manages the VPC network interfaces with these calls, which AWS documents on all resources',
+    });
+    this.function = inline.function;
     // Lambda turns the role ARN into the role's unique id when it saves the policy (IAM user guide, "Principal"):
     // the pipeline stack, which creates the role, is deployed before any stage.
     this.function.addPermission('PipelineCheck', {

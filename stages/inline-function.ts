@@ -1,0 +1,62 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge } from './nag';
+
+export interface InlineFunctionProps extends Omit<
+  lambda.FunctionProps,
+  'runtime' | 'handler' | 'code' | 'role' | 'logGroup'
+> {
+  /** The whole handler as CommonJS source; CloudFormation's ZipFile, so the stack has no file asset. */
+  readonly source: string;
+  /** What the role may do besides writing the function's own logs. */
+  readonly statements: readonly iam.PolicyStatement[];
+  readonly logRetentionDays: number;
+}
+
+/**
+ * A Node.js Lambda whose code is inline, with its own log group and a role that may write only there plus the
+ * given statements. Inline code costs the pipeline no asset-publishing action.
+ */
+export class InlineFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: InlineFunctionProps) {
+    super(scope, id);
+    const { source, statements, logRetentionDays, ...functionProps } = props;
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetentionDays });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+      inlinePolicies: {
+        Function: new iam.PolicyDocument({
+          statements: [
+            ...statements,
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+    const logGroupId = Stack.of(this).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup);
+    acknowledge(this.role, {
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>]`,
+      reason: 'A log group ARN ends in :*, which covers the streams the function writes in its own group',
+    });
+    this.function = new lambda.Function(this, 'Function', {
+      ...functionProps,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(source),
+      role: this.role,
+      logGroup,
+    });
+    // The function reads its role's ARN, which already orders it after the role; cfn-lint (W3005) flags the DependsOn.
+    (this.function.node.defaultChild as CfnResource).addOverride('DependsOn', undefined);
+  }
+}
