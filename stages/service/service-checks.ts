@@ -56,6 +56,10 @@ function describeFetchError(error: unknown, attemptMs: number): string {
   const e = error as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout: no answer within ${attemptMs / 1000} s`;
   const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+  // fetch verifies the server's certificate against Node's CA store: a name or chain it cannot trust fails here.
+  if (/CERT|SELF_SIGNED|TLS|SSL/i.test(String(e.cause?.code))) {
+    return `TLS certificate rejected (${cause}: ${e.cause?.message ?? ''})`;
+  }
   return `unreachable (${cause})`;
 }
 

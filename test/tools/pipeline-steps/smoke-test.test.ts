@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
@@ -68,6 +72,35 @@ describe('smoke-test', () => {
     expect(result.summary).toMatch(
       /^\/version: version mismatch: expected sha-0123456789abcdef, got dev \(gave up after \d+ attempts/,
     );
+  });
+
+  test('fails on a certificate the service name does not chain to a trusted root, naming the TLS error', async () => {
+    // GIVEN an HTTPS server with a self-signed certificate for www.example.com, serving the right answers
+    const dir = mkdtempSync(path.join(tmpdir(), 'tls-'));
+    const server = https.createServer((req, res) => {
+      const body = req.url === '/' ? `<main ${PAGE_MARKER}>` : req.url === '/version' ? 'dev\n' : 'ok\n';
+      res.writeHead(200).end(body);
+    });
+    try {
+      const made = spawnSync('openssl', [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=www.example.com'],
+        ...['-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      ]);
+      expect(made.status).toBe(0);
+      server.setSecureContext({
+        key: readFileSync(path.join(dir, 'key.pem')),
+        cert: readFileSync(path.join(dir, 'cert.pem')),
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      // WHEN the smoke test checks it THEN the certificate fails the check, not the answers
+      const result = await runSmokeTest({ url, expectVersion: 'dev', ...quick });
+      expect(result.ok).toBe(false);
+      expect(result.summary).toMatch(/^\/healthz: TLS certificate rejected \(DEPTH_ZERO_SELF_SIGNED_CERT/);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('fails clearly when the server is down', async () => {
