@@ -337,6 +337,13 @@ function domainProblem(file: string, raw: RawConfig, i: number, env: Environment
       `${hostedZone.name} (${hostedZone.name} itself or *.${hostedZone.name})${where}`
     );
   }
+  if (hostedZone && domainName && certificateArn === undefined && domainName.length > 64) {
+    // ACM puts the name in the certificate's common name, which holds at most 64 characters.
+    return (
+      `${file}: field "${field('domainName')}" is ${echo(domainName)}; expected at most 64 characters for the ` +
+      `certificate the stack requests, or give network.certificateArn${where}`
+    );
+  }
   const [, , , certRegion, certAccount] = certificateArn?.split(':') ?? [];
   if (certRegion !== undefined && certRegion !== raw.region) {
     return (
@@ -456,6 +463,16 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
       );
     }
     if (domain !== undefined) domains.set(domain, env.name);
+    // A zone lives in one account, and CloudFormation writes records only into zones of the stack's own account.
+    const zone = env.network.hostedZone?.id;
+    const owner = environments.find((other) => other.network.hostedZone?.id === zone && other.account !== env.account);
+    if (zone !== undefined && owner) {
+      throw new ConfigError(
+        `${file}: field "${settingField(raw, i, 'network', 'hostedZone')}" is ${echo(env.network.hostedZone)}; ` +
+          `expected a zone of this environment's account ${env.account}, not one environment ${owner.name} in ` +
+          `account ${owner.account} also uses, for environment ${env.name}`,
+      );
+    }
   }
   return {
     sourcePath: file,

@@ -102,6 +102,9 @@ export class InVpcVerifier extends Construct {
       reason: 'Lambda manages the VPC network interfaces with these calls, which AWS documents on all resources',
     });
     this.function = inline.function;
+    // Lambda removes the function's network interfaces with its role: delete the group before the role, or the
+    // group and the subnets can be left with an interface nobody may remove (aws/aws-cdk#6701).
+    this.securityGroup.node.addDependency(inline.role);
     // Lambda turns the role ARN into the role's unique id when it saves the policy (IAM user guide, "Principal"):
     // the pipeline stack, which creates the role, is deployed before any stage.
     this.function.addPermission('PipelineCheck', {

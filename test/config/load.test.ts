@@ -275,6 +275,16 @@ describe('config loader', () => {
       'expected a lowercase host name such as www.example.com',
     ]),
     [
+      'a domain name too long for the certificate the stack requests',
+      (j: any) => (
+        (j.network.domainName = `${'a'.repeat(60)}.example.com`),
+        (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' })
+      ),
+      'field "network.domainName"',
+      '"aaaaaaaaaa',
+      'expected at most 64 characters for the certificate the stack requests, or give network.certificateArn, for environment production',
+    ],
+    [
       'a malformed hosted zone id',
       (j: any) => (
         (j.network.domainName = 'www.example.com'),
@@ -390,6 +400,20 @@ describe('per-environment settings', () => {
     const message = errorFor(change);
     expect(message).toContain(expected);
     if (!message.includes('unknown key')) expect(message).toMatch(/, for environment staging$/);
+  });
+
+  test('fails on one hosted zone shared by environments in two accounts', () => {
+    // GIVEN a shared zone, staging in account 444444444444 and production in 333333333333
+    const message = errorFor((j) => {
+      j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' };
+      j.environments[0].network = { domainName: 'www.example.com' };
+      withStaging((e) => (e.network.domainName = 'staging.example.com'))(j);
+    });
+    expect(message).toBe(
+      'deploy.json: field "network.hostedZone" is {"id":"Z0123456789ABCDEFGHIJ","name":"example.com"}; expected a ' +
+        "zone of this environment's account 444444444444, not one environment production in account 333333333333 " +
+        'also uses, for environment staging',
+    );
   });
 
   test('fails on a domain name another environment has, naming both environments', () => {

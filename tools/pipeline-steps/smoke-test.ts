@@ -60,7 +60,10 @@ function functionArn(raw: string | undefined): string | undefined {
 }
 
 /** One invocation of the verifier: its answer, or a CommandError naming why there is none. */
-export type InvokeVerifier = (request: VerifyRequest) => Promise<VerifyResponse>;
+export type InvokeVerifier = (request: VerifyRequest) => Promise<VerifyResponse & { readonly notReady?: boolean }>;
+
+/** The pause before invoking a verifier that is not active yet again. */
+export const NOT_READY_PAUSE_MS = 5_000;
 
 /** Invokes the verifier synchronously across accounts with the step's credentials; each call is bounded. */
 export function lambdaVerifier(arn: string): InvokeVerifier {
@@ -72,9 +75,20 @@ export function lambdaVerifier(arn: string): InvokeVerifier {
     requestHandler: { connectionTimeout: 3_000, requestTimeout: (VERIFIER_TIMEOUT_SECONDS + 10) * 1000 },
   });
   return async (request) => {
-    const answer = await awsCall('Lambda Invoke', () =>
-      client.send(new InvokeCommand({ FunctionName: arn, Payload: JSON.stringify(request) })),
-    );
+    const answer = await awsCall('Lambda Invoke', async () => {
+      try {
+        return await client.send(new InvokeCommand({ FunctionName: arn, Payload: JSON.stringify(request) }));
+      } catch (error) {
+        // A VPC function idle for weeks turns Inactive: the next invoke fails and Lambda restores its network
+        // interfaces, Pending meanwhile (Lambda developer guide, "Lambda function states"). Another round waits.
+        const name = (error as Error).name;
+        if (name !== 'ResourceNotReadyException' && name !== 'ResourceConflictException') throw error;
+        return { notReady: name };
+      }
+    });
+    if ('notReady' in answer) {
+      return { ok: false, summary: `the verifier is not active yet (${answer.notReady})`, lines: [], notReady: true };
+    }
     const text = Buffer.from(answer.Payload ?? []).toString('utf8');
     if (answer.FunctionError) {
       throw new CommandError(`the verifier ${arn} failed: ${answer.FunctionError}: ${shorten(text, 300)}`);
@@ -97,10 +111,13 @@ export async function checkThroughVerifier(
     const timeoutSeconds = Math.max(1, Math.min(remaining, VERIFIER_TIMEOUT_SECONDS - 10));
     const answer = await options.invoke({ url: options.url, expectVersion: options.expectVersion, timeoutSeconds });
     for (const line of answer.lines) log(`[in VPC, round ${round}] ${line}`);
+    if (answer.notReady) log(`[in VPC, round ${round}] … ${answer.summary}`);
     // A refusal is a wrong setup, which another round does not mend.
     if (answer.ok || answer.summary.startsWith('refused:') || Date.now() >= deadline - 1000) {
       return { ok: answer.ok, summary: `${answer.summary} (in the VPC, ${round} round${round > 1 ? 's' : ''})` };
     }
+    if (answer.notReady)
+      await new Promise((resolve) => setTimeout(resolve, Math.min(NOT_READY_PAUSE_MS, deadline - Date.now())));
   }
 }
 

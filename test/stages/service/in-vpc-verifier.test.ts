@@ -66,6 +66,13 @@ describe('the in-VPC verifier (template)', () => {
     expect(verifierCode().length).toBeLessThan(16 * 1024);
   });
 
+  test('deletes its security group before its role, which Lambda needs to remove the network interfaces', () => {
+    const [group] = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).filter(([, g]) =>
+      /verifier/.test(g.Properties.GroupDescription),
+    );
+    expect(group[1].DependsOn).toEqual([functionProperties.Role['Fn::GetAtt'][0]]);
+  });
+
   test("may be invoked only by the pipeline's check role in the tooling account", () => {
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', {

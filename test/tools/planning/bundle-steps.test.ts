@@ -39,6 +39,9 @@ describe('the bundled pipeline steps', () => {
 
   let lambda: Server | undefined;
   const invocations: string[] = [];
+  /** How many more invocations answer as Lambda does for an Inactive VPC function. */
+  let notReadyLeft = 0;
+  let lambdaEndpoint = '';
 
   /**
    * Lambda's Invoke API (POST /2015-03-31/functions/{name}/invocations) answered by the verifier's inline code, run
@@ -51,6 +54,11 @@ describe('the bundled pipeline steps', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', async () => {
         invocations.push(decodeURIComponent(request.url ?? ''));
+        if (notReadyLeft > 0) {
+          notReadyLeft--;
+          const type = { 'x-amzn-errortype': 'ResourceNotReadyException', 'content-type': 'application/json' };
+          return void response.writeHead(502, type).end('{"Type":"Service","message":"The function is inactive"}');
+        }
         process.env.SERVICE_URL = nginx!.url;
         const answer = await handler(JSON.parse(body), lambdaContext(60_000));
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
@@ -64,6 +72,7 @@ describe('the bundled pipeline steps', () => {
   beforeAll(async () => {
     moto = await startMoto();
     nginx = await startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') });
+    lambdaEndpoint = await startFakeLambda();
   });
   afterAll(async () => {
     lambda?.close();
@@ -85,10 +94,9 @@ describe('the bundled pipeline steps', () => {
   });
 
   test('the smoke-test bundle checks an internal service through the verifier in its VPC', async () => {
-    const endpoint = await startFakeLambda();
     const functionArn = 'arn:aws:lambda:us-east-2:444444444444:function:hello-privatelink-staging-verifier';
     const env = {
-      AWS_ENDPOINT_URL_LAMBDA: endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ACCESS_KEY_ID: 'step',
       AWS_SECRET_ACCESS_KEY: 'step',
       AWS_SESSION_TOKEN: '',
@@ -112,6 +120,29 @@ describe('the bundled pipeline steps', () => {
     const fail = await runBundle(bundle('smoke-test'), args('sha-other', '2'), env);
     expect(fail.code).toBe(1);
     expect(fail.stderr).toContain('FAILED: /version: version mismatch: expected sha-other, got dev');
+  });
+
+  test('the smoke-test bundle waits for an inactive verifier to come back, within its budget', async () => {
+    // GIVEN a verifier whose next two invocations fail as an Inactive VPC function's do (the SDK retries once)
+    notReadyLeft = 2;
+    invocations.length = 0;
+    const functionArn = 'arn:aws:lambda:us-east-2:444444444444:function:hello-privatelink-staging-verifier';
+    const run = await runBundle(
+      bundle('smoke-test'),
+      [nginx!.url, '--expect-version', 'dev', '--timeout', '30', '--via-function', functionArn],
+      {
+        AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
+        AWS_ACCESS_KEY_ID: 'step',
+        AWS_SECRET_ACCESS_KEY: 'step',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+      },
+    );
+    // THEN the first round reports it, the second passes
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('[in VPC, round 1] … the verifier is not active yet (ResourceNotReadyException)');
+    expect(run.stdout).toContain('is healthy serving dev (in the VPC, 2 rounds)');
+    expect(invocations).toHaveLength(3);
   });
 
   test('the publish-image bundle pushes to the registry account on moto and passes the scan gate', async () => {
