@@ -159,7 +159,7 @@ describe('config loader', () => {
     ['a desired count below 1', (j: any) => (j.service.desiredCount = 0), 'service.desiredCount', '0', 'from 1 to 100'],
     ['an invalid Fargate cpu', (j: any) => (j.service.cpu = 300), 'service.cpu', '300', 'Fargate CPU units'],
     [
-      'a memory that does not fit the cpu',
+      'a memory that does not match the cpu',
       (j: any) => (j.service.memoryMiB = 4096),
       'service.memoryMiB',
       '4096',
@@ -368,12 +368,12 @@ describe('per-environment settings', () => {
 
   test.each([
     [
-      'an override memory that does not fit the cpu',
+      'an override memory that does not match the cpu',
       withStaging((e) => (e.service.memoryMiB = 4096)),
       'field "environments[0].service.memoryMiB" is 4096',
     ],
     [
-      'a shared memory that does not fit an overridden cpu',
+      'a shared memory that does not match an overridden cpu',
       withStaging((e) => (e.service.cpu = 1024)),
       'field "service.memoryMiB" is 512; expected a valid Fargate memory for cpu 1024',
     ],

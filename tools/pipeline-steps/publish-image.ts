@@ -44,7 +44,7 @@ export interface PublishOptions {
 
 export interface PublishResult {
   /** True when the tag was already in the repository and nothing was built. */
-  readonly skipped: boolean;
+  readonly alreadyPublished: boolean;
   readonly imageUri: string;
   readonly digest?: string;
 }
@@ -193,7 +193,7 @@ export async function publishImage(
       );
     }
     await passScanGate(ecr, options, log);
-    return { skipped: true, imageUri, digest: existingDigest };
+    return { alreadyPublished: true, imageUri, digest: existingDigest };
   }
 
   const auth = await ecrCall(
@@ -234,7 +234,7 @@ export async function publishImage(
   );
   const digest = pushed.imageDetails?.[0]?.imageDigest;
   log(`published ${imageUri}@${digest}`);
-  return { skipped: false, imageUri, digest };
+  return { alreadyPublished: false, imageUri, digest };
 }
 
 /** The real docker CLI, streaming its output to stderr as progress. */
@@ -332,7 +332,7 @@ async function main(): Promise<number> {
     }),
   );
   const result = await publishImage(ecr, dockerCli, options);
-  console.log(result.skipped ? `image ${result.imageUri} unchanged` : `image digest ${result.digest}`);
+  console.log(result.alreadyPublished ? `image ${result.imageUri} unchanged` : `image digest ${result.digest}`);
   return 0;
 }
 

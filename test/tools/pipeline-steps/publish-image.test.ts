@@ -90,7 +90,7 @@ describe('publish-image against moto ECR', () => {
     const lines: string[] = [];
     const result = await publishImage(ecr, docker, { ...options, log: (l) => lines.push(l) });
     expect(docker.calls).toEqual([]);
-    expect(result.skipped).toBe(true);
+    expect(result.alreadyPublished).toBe(true);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(lines.join('\n')).toContain('skipping the build');
   });
@@ -126,7 +126,7 @@ describe('publish-image against moto ECR', () => {
     // The password goes through stdin, never the command line.
     expect(docker.stdin[0]).toBeTruthy();
     expect(docker.calls.flat()).not.toContain(docker.stdin[0]);
-    expect(result).toEqual({ skipped: false, imageUri: uri, digest: expect.stringMatching(/^sha256:/) });
+    expect(result).toEqual({ alreadyPublished: false, imageUri: uri, digest: expect.stringMatching(/^sha256:/) });
   });
 
   test('fails naming the findings at or above the threshold', async () => {
@@ -142,7 +142,7 @@ describe('publish-image against moto ECR', () => {
     await expect(
       publishImage(ecr, new RecordingDocker(ecr), { ...options, severityThreshold: 'CRITICAL' }),
     ).resolves.toMatchObject({
-      skipped: false,
+      alreadyPublished: false,
     });
   });
 
