@@ -150,11 +150,10 @@ export class PipelineStack extends Stack {
       : undefined;
     for (const [index, { environment, network, service }] of stages.environments.entries()) {
       // By its literal name: a reference into a stage's stack would cross accounts.
-      const verifierName = service.stack.verifier && verifierFunctionName(config.projectName, environment.name);
       const inVpc: InVpcCheck | undefined =
-        verifierName && checkRole
+        checkRole && checkedFromInsideTheVpc(environment)
           ? {
-              functionArn: `arn:${config.partition}:lambda:${config.region}:${environment.account}:function:${verifierName}`,
+              functionArn: `arn:${config.partition}:lambda:${config.region}:${environment.account}:function:${verifierFunctionName(config.projectName, environment.name)}`,
               role: checkRole,
             }
           : undefined;

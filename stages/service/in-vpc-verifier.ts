@@ -7,7 +7,6 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { InlineFunction } from '../inline-function';
 import { acknowledge } from '../nag';
-
 import { VERIFIER_TIMEOUT_SECONDS } from './verifier-timeout';
 
 /** The verifier's name in the workload account: fixed, because the pipeline's check role is granted it by ARN. */

@@ -58,7 +58,6 @@ export class ServiceStack extends Stack {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  readonly verifier?: InVpcVerifier;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -185,7 +184,7 @@ export class ServiceStack extends Stack {
     }
 
     if (props.verifier) {
-      this.verifier = new InVpcVerifier(this, 'Verifier', {
+      new InVpcVerifier(this, 'Verifier', {
         ...props.verifier,
         vpc,
         loadBalancerSecurityGroup: albSecurityGroup,

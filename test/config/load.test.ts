@@ -11,7 +11,7 @@ import {
   sourceBucketNameFor,
 } from '../../config/load';
 import { sourceBucketName } from '../../pipeline/pipeline-stack';
-import { PROJECT_ROOT, configWith, defaultConfigJson } from '../helpers/cdk';
+import { EXAMPLE_ZONE, PROJECT_ROOT, configWith, defaultConfigJson } from '../helpers/cdk';
 
 const CERT_ID = '11111111-2222-3333-4444-555555555555';
 
@@ -235,27 +235,21 @@ describe('config loader', () => {
     ],
     [
       'a hosted zone without a domain name',
-      (j: any) => (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' }),
+      (j: any) => (j.network.hostedZone = EXAMPLE_ZONE),
       'field "network.hostedZone"',
       '{"id":"Z0123456789ABCDEFGHIJ","name":"example.com"}',
       "expected it with network.domainName, the name the zone's alias record points at the load balancer",
     ],
     [
       'a domain name outside its hosted zone',
-      (j: any) => (
-        (j.network.domainName = 'www.example.org'),
-        (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' })
-      ),
+      (j: any) => ((j.network.domainName = 'www.example.org'), (j.network.hostedZone = EXAMPLE_ZONE)),
       'field "network.domainName"',
       '"www.example.org"',
       'expected a name inside the hosted zone example.com (example.com itself or *.example.com), for environment production',
     ],
     [
       'a domain name that only ends like the zone',
-      (j: any) => (
-        (j.network.domainName = 'notexample.com'),
-        (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' })
-      ),
+      (j: any) => ((j.network.domainName = 'notexample.com'), (j.network.hostedZone = EXAMPLE_ZONE)),
       'field "network.domainName"',
       '"notexample.com"',
       'expected a name inside the hosted zone example.com',
@@ -276,10 +270,7 @@ describe('config loader', () => {
     ]),
     [
       'a domain name too long for the certificate the stack requests',
-      (j: any) => (
-        (j.network.domainName = `${'a'.repeat(60)}.example.com`),
-        (j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' })
-      ),
+      (j: any) => ((j.network.domainName = `${'a'.repeat(60)}.example.com`), (j.network.hostedZone = EXAMPLE_ZONE)),
       'field "network.domainName"',
       '"aaaaaaaaaa',
       'expected at most 64 characters for the certificate the stack requests, or give network.certificateArn, for environment production',
@@ -405,7 +396,7 @@ describe('per-environment settings', () => {
   test('fails on one hosted zone shared by environments in two accounts', () => {
     // GIVEN a shared zone, staging in account 444444444444 and production in 333333333333
     const message = errorFor((j) => {
-      j.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' };
+      j.network.hostedZone = EXAMPLE_ZONE;
       j.environments[0].network = { domainName: 'www.example.com' };
       withStaging((e) => (e.network.domainName = 'staging.example.com'))(j);
     });

@@ -31,6 +31,9 @@ export function newProjectApp(): App {
   });
 }
 
+/** A public hosted zone for the domain tests: example.com, by a made-up zone id. */
+export const EXAMPLE_ZONE = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' } as const;
+
 /** The committed default configuration as parsed JSON, for tests to copy and change. */
 export function defaultConfigJson(): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/deploy.json'), 'utf8'));

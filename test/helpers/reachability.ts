@@ -84,7 +84,9 @@ function nameHop(env: CheckedEnvironment, url: Json, albId: string): string {
     return `${host}: alias A record in zone ${record[1].Properties.HostedZoneId} to the load balancer, which ${resolves}`;
   }
   const wanted = env.network.Outputs?.DnsRecordToCreate ?? fail(`${host}: no record, and none asked of the user`);
-  return `${host}: the record the user creates (${JSON.stringify(wanted.Value['Fn::Join'][1][0]).slice(1, -2)} the load balancer), which ${resolves}`;
+  // The output is `<domain> CNAME ` joined with the load balancer's DNS name.
+  const wantedRecord = String(wanted.Value['Fn::Join'][1][0]).trim();
+  return `${host}: the record the user creates (${wantedRecord} the load balancer), which ${resolves}`;
 }
 
 /** The hops from the check to the service, each verified; throws at the first that does not hold. */

@@ -46,16 +46,17 @@ export function describeVariant(name: VariantName, paths: Record<string, string[
       }
     });
 
-    const environment = (index: number) => {
-      const stages = delivery.stages.environments[index];
-      return {
-        name: stages.environment.name,
-        account: stages.environment.account,
-        pipeline: Template.fromStack(delivery.pipeline).toJSON() as never,
-        network: Template.fromStack(stages.network.stack).toJSON() as any,
-        service: Template.fromStack(stages.service.stack).toJSON() as never,
-      };
-    };
+    // Each environment's templates, read once; a test that breaks one works on a copy.
+    const checked = synthError
+      ? []
+      : delivery.stages.environments.map((stages) => ({
+          name: stages.environment.name,
+          account: stages.environment.account,
+          pipeline: Template.fromStack(delivery.pipeline).toJSON() as never,
+          network: Template.fromStack(stages.network.stack).toJSON() as any,
+          service: Template.fromStack(stages.service.stack).toJSON() as never,
+        }));
+    const environment = (index: number) => structuredClone(checked[index]);
     const indexes = config.environments.map((e, i) => [e.name, i] as const);
 
     test.each(indexes)('the post-deploy check of %s reaches its service', (environmentName, index) => {

@@ -1,6 +1,7 @@
 // The configuration matrix: each variant is one file's synth, cdk-nag and cfn-lint clean, with each environment's
 // post-deploy check traced to its target. Together they set every field of the README's configuration table.
-const ZONE = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' };
+import { EXAMPLE_ZONE } from '../helpers/cdk';
+
 const certificate = (account: string) =>
   `arn:aws:acm:us-east-2:${account}:certificate/11111111-2222-3333-4444-555555555555`;
 
@@ -18,7 +19,7 @@ export const VARIANTS = {
     title: 'internet-facing HTTPS on a domain in a hosted zone with a requested certificate, X86_64, diagnostics host',
     change: (json) => {
       json.network.domainName = 'www.example.com';
-      json.network.hostedZone = ZONE;
+      json.network.hostedZone = EXAMPLE_ZONE;
       json.network.diagnosticsHost = true;
       json.service.cpuArchitecture = 'X86_64';
     },
@@ -37,7 +38,7 @@ export const VARIANTS = {
       json.network.albScheme = 'internal';
       json.network.vpcCidr = '10.20.0.0/20';
       json.network.domainName = 'app.example.com';
-      json.network.hostedZone = ZONE;
+      json.network.hostedZone = EXAMPLE_ZONE;
     },
   },
   'several-environments': {

@@ -5,13 +5,12 @@ import { readFileSync } from 'node:fs';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { bootstrapTargets, projectBootstrapTemplate } from '../../tools/operator/bootstrap';
 import type { PolicyDocument } from '../../tools/operator/bootstrap-policies';
-import { configWith, newProjectApp } from '../helpers/cdk';
+import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, verdictOf } from '../helpers/iam';
 
 // GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
 // requested certificate), and a repository whose name does not start with the project name, synthesized once
-const HOSTED_ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 const config = configWith((json) => {
   json.registry.repositoryName = 'acme/web-frontend';
   json.network.diagnosticsHost = true;
@@ -23,7 +22,7 @@ const config = configWith((json) => {
     network: {
       albScheme: 'internal',
       domainName: 'staging.example.com',
-      hostedZone: { id: HOSTED_ZONE_ID, name: 'example.com' },
+      hostedZone: EXAMPLE_ZONE,
     },
   });
 });

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NetworkStage } from '../../../stages/network/network-stage';
 import type { NetworkSettings } from '../../../stages/network/network-stack';
 import { networkParameterNames } from '../../../stages/network/parameters';
-import { newProjectApp } from '../../helpers/cdk';
+import { EXAMPLE_ZONE, newProjectApp } from '../../helpers/cdk';
 
 const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555';
@@ -35,7 +35,7 @@ const httpsWithDiagnostics = variant('Https', {
 const zoned = variant('Zoned', {
   internetFacing: false,
   domainName: 'app.internal.example.com',
-  hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' },
+  hostedZone: EXAMPLE_ZONE,
 });
 
 const securityGroupRules = (template: Template) =>

@@ -6,14 +6,14 @@ import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { verifierCode } from '../../../stages/service/in-vpc-verifier';
 import type { VerifyResponse } from '../../../stages/service/verifier-handler';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
-import { PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
+import { EXAMPLE_ZONE, PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
 
 // GIVEN an internal environment on its own domain, synthesized once for the file
 const config = configWith((json) => {
   json.network.albScheme = 'internal';
   json.network.domainName = 'app.example.com';
-  json.network.hostedZone = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' };
+  json.network.hostedZone = EXAMPLE_ZONE;
 });
 const [{ service }] = createDeliveryStages(newProjectApp(), config, 'sha-0123456789abcdef').environments;
 const template = Template.fromStack(service.stack);
