@@ -9,6 +9,15 @@ export const DEFAULT_CONFIG_PATH = 'config/deploy.json';
 
 export type CpuArchitecture = 'ARM64' | 'X86_64';
 export type AlbScheme = 'internet-facing' | 'internal';
+export type DeploymentStrategy = 'blue-green' | 'rolling';
+
+/**
+ * Minutes the old tasks stay after production traffic moves to a blue/green deployment's new tasks. Long enough for
+ * the deployment alarms (1-minute periods, 2 of 2 datapoints, plus CloudWatch's ingestion delay of about a minute)
+ * to see a bad version under real traffic and roll back onto tasks that are still running; short enough that a
+ * small service pays for doubled tasks only a few minutes per deploy.
+ */
+export const DEFAULT_BAKE_TIME_MINUTES = 5;
 
 /** One workload environment: a copy of the network and service stages in one account. */
 export interface EnvironmentConfig {
@@ -22,7 +31,7 @@ export interface EnvironmentConfig {
   readonly reviewUrl?: string;
   /** The shared network settings with this environment's overrides (albScheme, domainName, hostedZone, certificateArn). */
   readonly network: NetworkConfig;
-  /** The shared service settings with this environment's overrides (cpu, memoryMiB, desiredCount, maxCount). */
+  /** The shared service settings with this environment's overrides (cpu, memoryMiB, desiredCount, maxCount, deploymentStrategy, bakeTimeMinutes). */
   readonly service: ServiceConfig;
 }
 
@@ -88,6 +97,10 @@ export interface ServiceConfig {
   readonly maxCount: number;
   readonly cpuArchitecture: CpuArchitecture;
   readonly logRetentionDays: number;
+  /** How a new version replaces the old one. @default 'blue-green' */
+  readonly deploymentStrategy: DeploymentStrategy;
+  /** With blue-green, minutes the old tasks stay ready for rollback once production traffic has moved. */
+  readonly bakeTimeMinutes: number;
 }
 
 export interface GitHubConfig {
@@ -262,7 +275,12 @@ type RawConfig = {
     Partial<Omit<EnvironmentConfig, 'network' | 'service'>> &
       Pick<EnvironmentConfig, 'name' | 'account'> & {
         network?: Partial<Pick<NetworkConfig, 'albScheme' | 'domainName' | 'hostedZone' | 'certificateArn'>>;
-        service?: Partial<Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount' | 'maxCount'>>;
+        service?: Partial<
+          Pick<
+            ServiceConfig,
+            'cpu' | 'memoryMiB' | 'desiredCount' | 'maxCount' | 'deploymentStrategy' | 'bakeTimeMinutes'
+          >
+        >;
       }
   >;
   network: Partial<NetworkConfig> & Pick<NetworkConfig, 'vpcCidr'>;
@@ -361,6 +379,13 @@ function domainProblem(file: string, raw: RawConfig, i: number, env: Environment
   return undefined;
 }
 
+const SERVICE_DEFAULTS = {
+  cpuArchitecture: 'ARM64',
+  logRetentionDays: 30,
+  deploymentStrategy: 'blue-green',
+  bakeTimeMinutes: DEFAULT_BAKE_TIME_MINUTES,
+} as const;
+
 /** The shared settings with one environment's overrides; maxCount follows desiredCount unless set. */
 function mergeEnvironment(raw: RawConfig, env: RawConfig['environments'][number]): EnvironmentConfig {
   const shared = { ...raw.service, ...env.service };
@@ -375,8 +400,7 @@ function mergeEnvironment(raw: RawConfig, env: RawConfig['environments'][number]
       ...env.network,
     },
     service: {
-      cpuArchitecture: 'ARM64',
-      logRetentionDays: 30,
+      ...SERVICE_DEFAULTS,
       ...shared,
       maxCount: env.service?.maxCount ?? raw.service.maxCount ?? shared.desiredCount,
     },
@@ -485,8 +509,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     environments,
     network: { albScheme: 'internet-facing', diagnosticsHost: false, logRetentionDays: 30, ...raw.network },
     service: {
-      cpuArchitecture: 'ARM64',
-      logRetentionDays: 30,
+      ...SERVICE_DEFAULTS,
       maxCount: raw.service.desiredCount,
       ...raw.service,
     },

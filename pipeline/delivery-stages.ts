@@ -76,6 +76,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
       network: {
         vpcCidr: environment.network.vpcCidr,
         internetFacing: environment.network.albScheme === 'internet-facing',
+        blueGreen: environment.service.deploymentStrategy === 'blue-green',
         domainName: environment.network.domainName,
         hostedZone: environment.network.hostedZone,
         certificateArn: environment.network.certificateArn,
@@ -93,10 +94,11 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         repositoryArn: repositoryArn(config),
         imageTag,
         parameterNames,
+        internetFacing: environment.network.albScheme === 'internet-facing',
+        verifierFunctionName: verifierFunctionName(config.projectName, environment.name),
         // An internal load balancer resolves to private addresses: only a check inside the VPC reaches it.
-        verifier: checkedFromInsideTheVpc(environment)
+        pipelineCheck: checkedFromInsideTheVpc(environment)
           ? {
-              functionName: verifierFunctionName(config.projectName, environment.name),
               invokerRoleArn: postDeployCheckRoleArn(config),
               listenerPort: servesHttps(environment.network) ? 443 : 80,
             }

@@ -22,7 +22,15 @@ export interface LoadBalancerProps {
   readonly certificateArn?: string;
   /** Days the access logs are kept. */
   readonly accessLogRetentionDays: number;
+  /** Adds the blue/green test listener on TEST_LISTENER_PORT, open to the VPC only. */
+  readonly testListener: boolean;
 }
+
+/**
+ * The blue/green test listener's port: plain HTTP, because only the VPC reaches it. Not 80 or 443, so the audit
+ * that nothing but those two is open to the world keeps holding, and not the image's port, so rules stay readable.
+ */
+export const TEST_LISTENER_PORT = 9080;
 
 /** The ALB in front of the service: listeners only, the service stage adds its own rule and target group. */
 export class LoadBalancer extends Construct {
@@ -34,6 +42,8 @@ export class LoadBalancer extends Construct {
   readonly url: string;
   /** The record the user must create when a domain has no hosted zone here, else undefined. */
   readonly recordToCreate?: string;
+  /** Where a blue/green deployment sends test traffic to the new tasks; only the VPC reaches it. */
+  readonly testListener?: elbv2.ApplicationListener;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -63,6 +73,13 @@ export class LoadBalancer extends Construct {
     const clients = props.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpcCidr);
     const ports = certificate ? [80, 443] : [80];
     for (const port of ports) this.securityGroup.addIngressRule(clients, ec2.Port.tcp(port), `Clients on ${port}`);
+    if (props.testListener) {
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(props.vpcCidr),
+        ec2.Port.tcp(TEST_LISTENER_PORT),
+        'Blue/green test traffic, from inside the VPC only',
+      );
+    }
     if (props.internetFacing) {
       acknowledge(this.securityGroup, {
         id: 'AwsSolutions-EC23',
@@ -96,7 +113,16 @@ export class LoadBalancer extends Construct {
     });
     this.alb.logAccessLogs(accessLogs, 'alb');
 
-    const notRouted = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
+    // ECS blue/green fails on listeners that mix forward with fixed-response or redirect rules (ECS developer guide,
+    // "Application Load Balancer resources for blue/green deployments", Limitations), so requests no service rule
+    // takes go to a target group that never has targets: the load balancer answers them 503.
+    const unrouted = new elbv2.ApplicationTargetGroup(this, 'Unrouted', {
+      vpc,
+      targetType: elbv2.TargetType.IP,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      port: 80,
+    });
+    const notRouted = elbv2.ListenerAction.forward([unrouted]);
     const http = this.alb.addListener('Http', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -115,6 +141,14 @@ export class LoadBalancer extends Construct {
           defaultAction: notRouted,
         })
       : http;
+    if (props.testListener) {
+      this.testListener = this.alb.addListener('Test', {
+        port: TEST_LISTENER_PORT,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: notRouted,
+      });
+    }
     if (zone && props.domainName) {
       new route53.ARecord(this, 'Alias', {
         zone,

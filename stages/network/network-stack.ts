@@ -5,7 +5,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { DefaultSecurityGroupCloser } from './default-security-group-closer';
 import { DiagnosticsHost } from './diagnostics-host';
-import { LoadBalancer } from './load-balancer';
+import { LoadBalancer, TEST_LISTENER_PORT } from './load-balancer';
 import type { NetworkParameterNames } from './parameters';
 import { PrivateEndpoints } from './private-endpoints';
 
@@ -21,6 +21,8 @@ export interface NetworkSettings {
   readonly hostedZone?: { readonly id: string; readonly name: string };
   /** ACM certificate ARN covering domainName, for HTTPS. @default - requested when a zone is given, else HTTP only */
   readonly certificateArn?: string;
+  /** A test listener for blue/green deployments; with an internet-facing load balancer, also an ec2 endpoint. */
+  readonly blueGreen: boolean;
   /** A Session Manager host and its endpoints, for DNS checks. */
   readonly diagnosticsHost: boolean;
   /** Retention of flow logs and ALB access logs. */
@@ -71,6 +73,10 @@ export class NetworkStack extends Stack {
       vpcCidr: props.vpcCidr,
       repositoryArn: props.repositoryArn,
       sessionManager: props.diagnosticsHost,
+      // An internet-facing load balancer's name resolves to public addresses only, which the isolated subnets
+      // cannot reach ("no record resolving to the load balancer's internal-only addresses", AWS networking blog,
+      // "Deploying internal DNS zones for internet-facing load balancers"): the check looks up its private ones.
+      loadBalancerAddressLookup: props.blueGreen && props.internetFacing,
     });
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
@@ -81,6 +87,7 @@ export class NetworkStack extends Stack {
       hostedZone: props.hostedZone,
       certificateArn: props.certificateArn,
       accessLogRetentionDays: props.logRetentionDays,
+      testListener: props.blueGreen,
     });
 
     if (props.diagnosticsHost) {
@@ -121,7 +128,15 @@ export class NetworkStack extends Stack {
       ],
       ['ListenerArn', names.listenerArn, this.loadBalancer.serviceListener.listenerArn],
       ['ServiceUrl', names.serviceUrl, this.loadBalancer.url],
+      ['LoadBalancerFullName', names.loadBalancerFullName, this.loadBalancer.alb.loadBalancerFullName],
     ];
+    const { testListener, alb } = this.loadBalancer;
+    if (testListener) {
+      values.push(
+        ['TestListenerArn', names.testListenerArn, testListener.listenerArn],
+        ['TestUrl', names.testUrl, `http://${alb.loadBalancerDnsName}:${TEST_LISTENER_PORT}`],
+      );
+    }
     for (const [id, parameterName, stringValue] of values) {
       new ssm.StringParameter(this, id, { parameterName, stringValue, description: 'Read by the service stage' });
     }

@@ -11,6 +11,11 @@ export interface NetworkParameterNames {
   readonly listenerArn: string;
   /** ExternalUrl: the only address the in-VPC verifier checks. */
   readonly serviceUrl: string;
+  /** Blue/green only: the test listener, and its URL by the load balancer's DNS name. */
+  readonly testListenerArn: string;
+  readonly testUrl: string;
+  /** app/<name>/<id>: the alarms' dimension, and the name on the load balancer's network interfaces. */
+  readonly loadBalancerFullName: string;
 }
 
 export function networkParameterNames(projectName: string, environmentName: string): NetworkParameterNames {
@@ -22,5 +27,8 @@ export function networkParameterNames(projectName: string, environmentName: stri
     loadBalancerSecurityGroupId: `${prefix}/load-balancer-security-group-id`,
     listenerArn: `${prefix}/listener-arn`,
     serviceUrl: `${prefix}/service-url`,
+    testListenerArn: `${prefix}/test-listener-arn`,
+    testUrl: `${prefix}/test-url`,
+    loadBalancerFullName: `${prefix}/load-balancer-full-name`,
   };
 }

@@ -29,6 +29,8 @@ export function verifierCode(): string {
     target: 'node22',
     format: 'cjs',
     minify: true,
+    // The Lambda Node.js runtime provides the AWS SDK v3; only the address lookup loads it.
+    external: ['@aws-sdk/*'],
     write: false,
     logLevel: 'silent',
   }).outputFiles[0].text;
@@ -38,15 +40,26 @@ export function verifierCode(): string {
 export interface InVpcVerifierProps {
   /** Its isolated subnets hold the function. */
   readonly vpc: ec2.IVpc;
-  /** The load balancer's group: the function may reach it on the listener port only. */
+  /** The load balancer's group: the function may reach it on the listener ports it checks, and nothing else. */
   readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
-  readonly listenerPort: number;
-  /** The only URL the function checks: the network stage's ExternalUrl. */
-  readonly serviceUrl: string;
   readonly functionName: string;
-  /** The role in the tooling account that the pipeline's check runs as: the only principal that may invoke it. */
-  readonly invokerRoleArn: string;
   readonly logRetentionDays: number;
+  /** The pipeline's post-deploy check invokes it across accounts. @default - no pipeline check */
+  readonly pipelineCheck?: {
+    /** The only URL it checks for the pipeline: the network stage's ExternalUrl. */
+    readonly serviceUrl: string;
+    readonly listenerPort: number;
+    /** The role in the tooling account that the pipeline's check runs as: the only principal that may invoke it. */
+    readonly invokerRoleArn: string;
+  };
+  /** ECS invokes it as the blue/green pre-traffic check. @default - no hook */
+  readonly deploymentHook?: {
+    /** The test listener, by the load balancer's DNS name. */
+    readonly testUrl: string;
+    readonly testListenerPort: number;
+    /** For an internet-facing load balancer: its name, to find its private addresses through the ec2 endpoint. */
+    readonly lookUp?: { readonly loadBalancerFullName: string; readonly endpointSecurityGroup: ec2.ISecurityGroup };
+  };
 }
 
 /** A Lambda in the isolated subnets that checks the service through the load balancer from inside the VPC. */
@@ -56,21 +69,28 @@ export class InVpcVerifier extends Construct {
 
   constructor(scope: Construct, id: string, props: InVpcVerifierProps) {
     super(scope, id);
+    const { pipelineCheck, deploymentHook } = props;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'In-VPC verifier: the load balancer listener only',
+      description: 'In-VPC verifier: the load balancer listeners it checks only',
       allowAllOutbound: false,
     });
-    // Egress only: the internal load balancer already admits the VPC's block on its listener ports.
-    this.securityGroup.addEgressRule(
-      props.loadBalancerSecurityGroup,
-      ec2.Port.tcp(props.listenerPort),
-      'The load balancer listener',
-    );
+    // Egress only: the load balancer's group admits the VPC's block on these ports.
+    const ports = [pipelineCheck?.listenerPort, deploymentHook?.testListenerPort].filter((p) => p !== undefined);
+    for (const port of ports) {
+      this.securityGroup.addEgressRule(props.loadBalancerSecurityGroup, ec2.Port.tcp(port), `Listener ${port}`);
+    }
+    if (deploymentHook?.lookUp) {
+      this.securityGroup.addEgressRule(
+        deploymentHook.lookUp.endpointSecurityGroup,
+        ec2.Port.tcp(443),
+        'The ec2 endpoint: the load balancer addresses',
+      );
+    }
 
     // Lambda creates the function's network interfaces with the execution role: these calls, and
     // DescribeNetworkInterfaces only on "*" (Lambda developer guide, "Giving Lambda functions access to resources in
-    // an Amazon VPC"). Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
+    // an Amazon VPC"); the hook's address lookup is that same DescribeNetworkInterfaces. Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
     const inline = new InlineFunction(this, 'Inline', {
       source: verifierCode(),
       statements: [
@@ -93,7 +113,11 @@ export class InVpcVerifier extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [this.securityGroup],
-      environment: { SERVICE_URL: props.serviceUrl },
+      environment: {
+        ...(pipelineCheck && { SERVICE_URL: pipelineCheck.serviceUrl }),
+        ...(deploymentHook && { TEST_URL: deploymentHook.testUrl }),
+        ...(deploymentHook?.lookUp && { LOAD_BALANCER_FULL_NAME: deploymentHook.lookUp.loadBalancerFullName }),
+      },
       description: 'The in-VPC verifier: checks the service through the load balancer (inline code, no asset)',
     });
     acknowledge(inline.role, {
@@ -104,11 +128,13 @@ export class InVpcVerifier extends Construct {
     // Lambda removes the function's network interfaces with its role: delete the group before the role, or the
     // group and the subnets can be left with an interface nobody may remove (aws/aws-cdk#6701).
     this.securityGroup.node.addDependency(inline.role);
-    // Lambda turns the role ARN into the role's unique id when it saves the policy (IAM user guide, "Principal"):
-    // the pipeline stack, which creates the role, is deployed before any stage.
-    this.function.addPermission('PipelineCheck', {
-      principal: new iam.ArnPrincipal(props.invokerRoleArn),
-      action: 'lambda:InvokeFunction',
-    });
+    if (pipelineCheck) {
+      // Lambda turns the role ARN into the role's unique id when it saves the policy (IAM user guide, "Principal"):
+      // the pipeline stack, which creates the role, is deployed before any stage.
+      this.function.addPermission('PipelineCheck', {
+        principal: new iam.ArnPrincipal(pipelineCheck.invokerRoleArn),
+        action: 'lambda:InvokeFunction',
+      });
+    }
   }
 }

@@ -21,10 +21,21 @@ export interface SmokeTestResult {
   readonly ok: boolean;
   /** One line: what passed, or what failed and why. */
   readonly summary: string;
+  /** On failure, the last HTTP status the service answered with; absent when nothing answered in time. */
+  readonly lastStatus?: number;
 }
+
+/**
+ * How many /version answers in a row must all be the expected version: one answer could come from a task that is
+ * still draining or a target group the load balancer has not left yet; five in a row, spread over the load
+ * balancer's nodes and targets, confirm production has moved to the new version.
+ */
+export const VERSION_ANSWERS_IN_A_ROW = 5;
 
 interface Check {
   readonly path: string;
+  /** Requests per attempt, each of which must pass. @default 1 */
+  readonly times?: number;
   /** Returns a problem, or undefined when the response is right. */
   readonly verify: (status: number, body: string) => string | undefined;
 }
@@ -40,6 +51,7 @@ function checks(expectVersion?: string): Check[] {
     },
     {
       path: '/version',
+      times: expectVersion === undefined ? 1 : VERSION_ANSWERS_IN_A_ROW,
       verify: (status, body) => {
         const actual = body.trim();
         if (status !== 200) return status200(status);
@@ -79,18 +91,26 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
       const remaining = deadline - Date.now();
       const attemptMs = Math.max(1, Math.min(10_000, remaining));
       let problem: string | undefined;
-      try {
-        const response = await fetch(`${base}${check.path}`, {
-          signal: AbortSignal.timeout(attemptMs),
-          redirect: 'follow',
-        });
-        problem = check.verify(response.status, await response.text());
-      } catch (error) {
-        problem = describeFetchError(error, attemptMs);
+      let status: number | undefined;
+      const times = check.times ?? 1;
+      for (let answer = 1; answer <= times && problem === undefined; answer++) {
+        try {
+          const response = await fetch(`${base}${check.path}`, {
+            signal: AbortSignal.timeout(attemptMs),
+            redirect: 'follow',
+          });
+          status = response.status;
+          problem = check.verify(response.status, await response.text());
+        } catch (error) {
+          status = undefined;
+          problem = describeFetchError(error, attemptMs);
+        }
+        if (problem !== undefined && answer > 1) problem += ` (answer ${answer} of ${times} in a row)`;
       }
       const elapsed = ((Date.now() - started) / 1000).toFixed(1);
       if (problem === undefined) {
-        log(`✓ ${check.path} (attempt ${attempt}, ${elapsed} s)`);
+        const answers = (check.times ?? 1) > 1 ? `, ${check.times} answers in a row` : '';
+        log(`✓ ${check.path} (attempt ${attempt}${answers}, ${elapsed} s)`);
         break;
       }
       log(`… ${check.path}: ${problem} (attempt ${attempt}, ${elapsed} s)`);
@@ -98,6 +118,7 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
         return {
           ok: false,
           summary: `${check.path}: ${problem} (gave up after ${attempt} attempts, ${elapsed} s of ${options.timeoutSeconds} s)`,
+          lastStatus: status,
         };
       }
       await sleep(backoff);

@@ -1,14 +1,19 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, type CfnElement, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import type { DeploymentStrategy } from '../../config/load';
+import { TEST_LISTENER_PORT } from '../network/load-balancer';
 import type { NetworkParameterNames } from '../network/parameters';
 import { acknowledge } from '../nag';
 import { IMAGE_PORT } from './image-port';
+import { HOOK_DEADLINE_SECONDS, type HookDetails } from './deployment-hook';
 import { InVpcVerifier } from './in-vpc-verifier';
 
 /**
@@ -37,19 +42,41 @@ export interface ServiceSettings {
   readonly maxCount: number;
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
   readonly logRetentionDays: number;
-  /** Where the network stage left the VPC, subnets, security groups, listener and URL. */
+  /** Where the network stage left the VPC, subnets, security groups, listeners and URLs. */
   readonly parameterNames: NetworkParameterNames;
-  /** A Lambda in the VPC that checks the service for the pipeline, when only the VPC can reach it. @default - none */
-  readonly verifier?: VerifierSettings;
+  /** blue-green: a new set of tasks, checked through the test listener before production traffic moves. */
+  readonly deploymentStrategy: DeploymentStrategy;
+  /** blue-green: minutes the old tasks stay after production traffic has moved. */
+  readonly bakeTimeMinutes: number;
+  /** Whether the load balancer is internet-facing: the deployment hook then looks up its private addresses. */
+  readonly internetFacing: boolean;
+  /** The in-VPC verifier's name; it exists when a deployment hook or the pipeline's check needs it. */
+  readonly verifierFunctionName: string;
+  /** The pipeline's post-deploy check runs through the verifier, when only the VPC reaches the service. */
+  readonly pipelineCheck?: PipelineCheckSettings;
 }
 
-export interface VerifierSettings {
-  readonly functionName: string;
+export interface PipelineCheckSettings {
   /** The tooling account role the pipeline's check runs as. */
   readonly invokerRoleArn: string;
   /** 443 with HTTPS, else 80. */
   readonly listenerPort: number;
 }
+
+/**
+ * Deployment alarm thresholds, for a small service. 1-minute periods and 2 of 2 datapoints: one stray error or one
+ * slow health check never rolls back a good version, while a version that keeps failing trips within about 3
+ * minutes, inside the default bake time. A good version has no target 5XX at all (nginx serves static files), and
+ * an old task being drained is "draining", not unhealthy, so neither alarm moves during a good rollout. 5 errors a
+ * minute is what a handful of users retrying a broken page produce; any unhealthy task is already a bad sign when
+ * the health check needs 2 failures 5 s apart.
+ */
+export const DEPLOYMENT_ALARMS = {
+  periodSeconds: 60,
+  datapoints: 2,
+  target5xxPerMinute: 5,
+  unhealthyTasks: 1,
+} as const;
 
 export interface ServiceStackProps extends StackProps, ServiceSettings {}
 
@@ -134,6 +161,7 @@ export class ServiceStack extends Stack {
     });
     securityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.prefixListId), ec2.Port.tcp(443), 'Image layers');
 
+    const blueGreen = props.deploymentStrategy === 'blue-green';
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition: this.taskDefinition,
@@ -141,41 +169,104 @@ export class ServiceStack extends Stack {
       assignPublicIp: false,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [securityGroup],
+      // ECS stops a deployment whose tasks keep failing to start, with either strategy ("Both methods only support
+      // rolling update deployment and blue/green deployment types", ECS developer guide, deployment failure detection).
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(10),
+      ...(blueGreen && {
+        deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+        bakeTime: Duration.minutes(props.bakeTimeMinutes),
+      }),
     });
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc,
-      port: IMAGE_PORT,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: ROLLOUT_TUNING.deregistrationDelay,
-      healthCheck: {
-        path: '/healthz',
-        interval: ROLLOUT_TUNING.healthCheckInterval,
-        timeout: ROLLOUT_TUNING.healthCheckTimeout,
-        healthyThresholdCount: ROLLOUT_TUNING.healthyThreshold,
-        unhealthyThresholdCount: ROLLOUT_TUNING.unhealthyThreshold,
-        healthyHttpCodes: '200',
-      },
-    });
-    this.targetGroup.addTarget(this.service);
+    const newTargetGroup = (id: string) =>
+      new elbv2.ApplicationTargetGroup(this, id, {
+        vpc,
+        port: IMAGE_PORT,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        targetType: elbv2.TargetType.IP,
+        deregistrationDelay: ROLLOUT_TUNING.deregistrationDelay,
+        healthCheck: {
+          path: '/healthz',
+          interval: ROLLOUT_TUNING.healthCheckInterval,
+          timeout: ROLLOUT_TUNING.healthCheckTimeout,
+          healthyThresholdCount: ROLLOUT_TUNING.healthyThreshold,
+          unhealthyThresholdCount: ROLLOUT_TUNING.unhealthyThreshold,
+          healthyHttpCodes: '200',
+        },
+      });
+    const importListener = (id: string, parameterName: string) =>
+      elbv2.ApplicationListener.fromApplicationListenerAttributes(this, id, {
+        listenerArn: fromParameter(parameterName),
+        securityGroup: albSecurityGroup,
+      });
+    const forwardAll = (id: string, listener: elbv2.IApplicationListener, targetGroup: elbv2.IApplicationTargetGroup) =>
+      new elbv2.ApplicationListenerRule(this, id, {
+        listener,
+        priority: 10,
+        conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+        action: elbv2.ListenerAction.forward([targetGroup]),
+      });
 
-    const listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(this, 'Listener', {
-      listenerArn: fromParameter(names.listenerArn),
-      securityGroup: albSecurityGroup,
-    });
-    const rule = new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
-      listener,
-      priority: 10,
-      conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
-      action: elbv2.ListenerAction.forward([this.targetGroup]),
-    });
-    // ECS refuses a target group that no listener uses yet.
-    this.service.node.addDependency(rule);
+    this.targetGroup = newTargetGroup('TargetGroup');
+    const productionRule = forwardAll('ListenerRule', importListener('Listener', names.listenerArn), this.targetGroup);
+    const targetGroups: elbv2.ApplicationTargetGroup[] = [this.targetGroup];
+    const loadBalancerFullName = fromParameter(names.loadBalancerFullName);
+
+    if (!blueGreen) {
+      this.targetGroup.addTarget(this.service);
+      // ECS refuses a target group that no listener uses yet. (Blue/green names both rules, which orders them.)
+      this.service.node.addDependency(productionRule);
+    } else {
+      // ECS registers the new tasks in whichever group is idle, sends the test listener there, runs the hook, then
+      // moves the production rule over (ECS developer guide, "Amazon ECS blue/green deployments").
+      const alternateTargetGroup = newTargetGroup('AlternateTargetGroup');
+      targetGroups.push(alternateTargetGroup);
+      const testListener = importListener('TestListener', names.testListenerArn);
+      const testRule = forwardAll('TestListenerRule', testListener, this.targetGroup);
+      this.service
+        .loadBalancerTarget({
+          containerName: container.containerName,
+          containerPort: IMAGE_PORT,
+          alternateTarget: new ecs.AlternateTarget('BlueGreen', {
+            alternateTargetGroup,
+            productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
+            testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
+            role: this.loadBalancerRole(targetGroups, [productionRule, testRule]),
+          }),
+        })
+        .attachToApplicationTargetGroup(this.targetGroup);
+      // The service names both rules, which orders it after them; CDK's extra DependsOn on them is what cfn-lint
+      // flags (W3005). The task role's stays: the service must not start before its tasks may run.
+      const taskRole = this.taskDefinition.taskRole.node.defaultChild as CfnElement;
+      (this.service.node.defaultChild as ecs.CfnService).addOverride('DependsOn', [this.getLogicalId(taskRole)]);
+    }
+
+    const verifier =
+      blueGreen || props.pipelineCheck
+        ? new InVpcVerifier(this, 'Verifier', {
+            vpc,
+            functionName: props.verifierFunctionName,
+            loadBalancerSecurityGroup: albSecurityGroup,
+            logRetentionDays: props.logRetentionDays,
+            pipelineCheck: props.pipelineCheck && {
+              ...props.pipelineCheck,
+              serviceUrl: fromParameter(names.serviceUrl),
+            },
+            deploymentHook: blueGreen
+              ? {
+                  testUrl: fromParameter(names.testUrl),
+                  testListenerPort: TEST_LISTENER_PORT,
+                  // Only an internet-facing load balancer needs its private addresses looked up.
+                  lookUp: props.internetFacing ? { loadBalancerFullName, endpointSecurityGroup } : undefined,
+                }
+              : undefined,
+          })
+        : undefined;
+    if (blueGreen && verifier) this.addDeploymentHook(verifier, props.imageTag);
+    this.addDeploymentAlarms(targetGroups, loadBalancerFullName);
 
     if (props.maxCount > props.desiredCount) {
       this.service
@@ -183,17 +274,133 @@ export class ServiceStack extends Stack {
         .scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: 60 });
     }
 
-    if (props.verifier) {
-      new InVpcVerifier(this, 'Verifier', {
-        ...props.verifier,
-        vpc,
-        loadBalancerSecurityGroup: albSecurityGroup,
-        serviceUrl: fromParameter(names.serviceUrl),
-        logRetentionDays: props.logRetentionDays,
-      });
-    }
-
     new CfnOutput(this, 'ImageTag', { value: props.imageTag });
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
+  }
+
+  /**
+   * The role ECS uses to move the listener rules and register tasks: the calls of the AWS managed policy
+   * AmazonECSInfrastructureRolePolicyForLoadBalancers (v6), on this service's rules, listeners and target groups only.
+   * Describe* calls have no resource-level permissions in Elastic Load Balancing.
+   */
+  private loadBalancerRole(
+    targetGroups: readonly elbv2.ApplicationTargetGroup[],
+    rules: readonly elbv2.ApplicationListenerRule[],
+  ): iam.Role {
+    const role = new iam.Role(this, 'LoadBalancerRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'ECS blue/green: moves this service between its target groups',
+      inlinePolicies: {
+        BlueGreen: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                'elasticloadbalancing:DescribeListeners',
+                'elasticloadbalancing:DescribeRules',
+                'elasticloadbalancing:DescribeTargetGroups',
+                'elasticloadbalancing:DescribeTargetHealth',
+              ],
+              resources: ['*'],
+            }),
+            new iam.PolicyStatement({
+              actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+              resources: targetGroups.map((g) => g.targetGroupArn),
+            }),
+            new iam.PolicyStatement({
+              actions: ['elasticloadbalancing:ModifyRule'],
+              resources: rules.map((r) => r.listenerRuleArn),
+            }),
+          ],
+        }),
+      },
+    });
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Elastic Load Balancing Describe calls have no resource-level permissions; the changes are scoped',
+    });
+    return role;
+  }
+
+  /**
+   * The pre-traffic check: after test traffic reaches the new tasks, ECS invokes the verifier, which checks them
+   * through the test listener and answers SUCCEEDED, IN_PROGRESS or FAILED (a rollback). The version to expect
+   * travels in the hook's details, so a deployment checks exactly the image it is deploying.
+   */
+  private addDeploymentHook(verifier: InVpcVerifier, imageTag: string): void {
+    const role = new iam.Role(this, 'DeploymentHookRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'ECS blue/green: invokes the pre-traffic check',
+      inlinePolicies: {
+        Invoke: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [verifier.function.functionArn] }),
+          ],
+        }),
+      },
+    });
+    this.service.addLifecycleHook(
+      new ecs.DeploymentLifecycleLambdaTarget(verifier.function, 'PreTrafficCheck', {
+        role,
+        lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+      }),
+    );
+    const details: HookDetails = { expectVersion: imageTag, deadlineSeconds: HOOK_DEADLINE_SECONDS };
+    (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride(
+      'DeploymentConfiguration.LifecycleHooks.0.HookDetails',
+      details,
+    );
+  }
+
+  /** Rollback when the tasks answer 5XX or fail health checks while a deployment runs (bake time included). */
+  private addDeploymentAlarms(targetGroups: readonly elbv2.ApplicationTargetGroup[], loadBalancerFullName: string) {
+    const period = Duration.seconds(DEPLOYMENT_ALARMS.periodSeconds);
+    // The new version sits in either target group, so each alarm watches both; outside a deployment it only alerts.
+    const across = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: targetGroups.map((_, i) => `m${i}`).join(' + '),
+        label,
+        period,
+        usingMetrics: Object.fromEntries(
+          targetGroups.map((group, i) => [
+            `m${i}`,
+            new cloudwatch.Metric({
+              namespace: 'AWS/ApplicationELB',
+              metricName,
+              statistic,
+              period,
+              dimensionsMap: { LoadBalancer: loadBalancerFullName, TargetGroup: group.targetGroupFullName },
+            }),
+          ]),
+        ),
+      });
+    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
+      new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: DEPLOYMENT_ALARMS.datapoints,
+        datapointsToAlarm: DEPLOYMENT_ALARMS.datapoints,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No requests means no errors, not an unknown state that would hold a deployment.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+    const alarms = [
+      alarm(
+        'Target5xxAlarm',
+        across('HTTPCode_Target_5XX_Count', 'Sum', 'Target 5XX'),
+        DEPLOYMENT_ALARMS.target5xxPerMinute,
+        'The service answers 5XX: rolls a deployment back',
+      ),
+      alarm(
+        'UnhealthyTasksAlarm',
+        across('UnHealthyHostCount', 'Maximum', 'Unhealthy tasks'),
+        DEPLOYMENT_ALARMS.unhealthyTasks,
+        'A task fails its health check: rolls a deployment back',
+      ),
+    ];
+    this.service.enableDeploymentAlarms(
+      alarms.map((a) => a.alarmName),
+      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
+    );
   }
 }

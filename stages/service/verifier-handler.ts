@@ -1,7 +1,10 @@
 // The in-VPC verifier: a Lambda in the workload VPC's isolated subnets that runs the service checks where only the
-// VPC can reach the load balancer (an internal ALB resolves to private addresses). The pipeline invokes it
-// synchronously across accounts; the answer comes back in the invocation's response, so the function makes no
-// outbound AWS call and the VPC needs no extra endpoint. It is bundled into the template as inline code.
+// VPC can reach the load balancer. Two callers:
+// - the pipeline's post-deploy check, across accounts, when the load balancer is internal (SERVICE_URL);
+// - ECS, as the blue/green lifecycle hook that checks the new tasks through the test listener (TEST_URL).
+// Either reads the answer from the invocation's response. It is bundled into the template as inline code.
+import { HOOK_ROUND_SECONDS, isHookEvent, runDeploymentHook, type HookResponse } from './deployment-hook';
+import { loadBalancerAddresses } from './load-balancer-addresses';
 import { runSmokeTest } from './service-checks';
 
 /** What the pipeline's post-deploy check sends. */
@@ -34,7 +37,21 @@ function refuse(summary: string): VerifyResponse {
   return { ok: false, summary, lines: [] };
 }
 
-export async function handler(event: unknown, context?: LambdaContext): Promise<VerifyResponse> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<VerifyResponse | HookResponse> {
+  const remainingSeconds = ((context?.getRemainingTimeInMillis() ?? Infinity) - ANSWER_MARGIN_MS) / 1000;
+  if (isHookEvent(event)) {
+    const testUrl = process.env.TEST_URL;
+    if (!testUrl) {
+      console.log('FAILED: the verifier has no TEST_URL, so it cannot check a blue/green deployment');
+      return { hookStatus: 'FAILED' };
+    }
+    const loadBalancer = process.env.LOAD_BALANCER_FULL_NAME;
+    return runDeploymentHook(event, {
+      testUrl,
+      addresses: loadBalancer ? () => loadBalancerAddresses(loadBalancer) : undefined,
+      roundSeconds: Math.max(1, Math.min(HOOK_ROUND_SECONDS, remainingSeconds)),
+    });
+  }
   const serviceUrl = process.env.SERVICE_URL;
   const request = (event ?? {}) as Partial<VerifyRequest>;
   if (!serviceUrl) return refuse('refused: the verifier has no SERVICE_URL');
@@ -47,7 +64,6 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
   }
   const requested = Number(request.timeoutSeconds);
   if (!Number.isFinite(requested) || requested <= 0) return refuse('refused: timeoutSeconds must be a positive number');
-  const remainingSeconds = ((context?.getRemainingTimeInMillis() ?? Infinity) - ANSWER_MARGIN_MS) / 1000;
   const lines: string[] = [];
   const result = await runSmokeTest({
     url: serviceUrl,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // The policies of a synthesized template as they would stand once deployed: intrinsic functions resolved for the
 // stack's account and region, and every physical name CloudFormation would give a resource.
 import { Stack } from 'aws-cdk-lib';
@@ -91,7 +92,9 @@ export class DeployedStack {
       'AWS::ElasticLoadBalancingV2::LoadBalancer': `arn:${p}:elasticloadbalancing:${r}:${a}:loadbalancer/app/${name.slice(0, 32)}/0123456789abcdef`,
       'AWS::ElasticLoadBalancingV2::TargetGroup': `arn:${p}:elasticloadbalancing:${r}:${a}:targetgroup/${name.slice(0, 32)}/0123456789abcdef`,
       'AWS::ElasticLoadBalancingV2::Listener': `arn:${p}:elasticloadbalancing:${r}:${a}:listener/app/alb/0123456789abcdef/0123456789abcdef`,
-      'AWS::ElasticLoadBalancingV2::ListenerRule': `arn:${p}:elasticloadbalancing:${r}:${a}:listener-rule/app/alb/0123456789abcdef/0123456789abcdef/0123456789abcdef`,
+      // Each rule its own id, so a policy on one rule can be told from a policy on another.
+      'AWS::ElasticLoadBalancingV2::ListenerRule': `arn:${p}:elasticloadbalancing:${r}:${a}:listener-rule/app/alb/0123456789abcdef/0123456789abcdef/${createHash('sha256').update(logicalId).digest('hex').slice(0, 16)}`,
+      'AWS::CloudWatch::Alarm': `arn:${p}:cloudwatch:${r}:${a}:alarm:${name}`,
       'AWS::ApplicationAutoScaling::ScalableTarget': `arn:${p}:application-autoscaling:${r}:${a}:scalable-target/0123456789abcdef`,
       'AWS::ApplicationAutoScaling::ScalingPolicy': `arn:${p}:application-autoscaling:${r}:${a}:scalable-target/0123456789abcdef`,
     };
@@ -113,9 +116,16 @@ export class DeployedStack {
     };
     if (key === 'Ref') {
       if (arg in pseudo) return pseudo[arg];
-      // Ref gives the name of most resources, and the ARN of these.
-      if (['AWS::IAM::OIDCProvider', 'AWS::IAM::ManagedPolicy'].includes(this.resources[arg]?.Type))
-        return this.arnOf(arg);
+      // Ref gives the name of most resources, and the ARN of these (CloudFormation user guide, each type's Ref).
+      const refIsArn = [
+        'AWS::IAM::OIDCProvider',
+        'AWS::IAM::ManagedPolicy',
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        'AWS::ElasticLoadBalancingV2::Listener',
+        'AWS::ElasticLoadBalancingV2::ListenerRule',
+      ];
+      if (refIsArn.includes(this.resources[arg]?.Type)) return this.arnOf(arg);
       if (this.resources[arg]) return this.physicalName(arg);
       const parameter = this.template.Parameters?.[arg];
       if (parameter?.Default !== undefined) return parameter.Default;

@@ -16,8 +16,11 @@ export const VARIANTS = {
     change: () => {},
   },
   'internet-https-zone': {
-    title: 'internet-facing HTTPS on a domain in a hosted zone with a requested certificate, X86_64, diagnostics host',
+    title:
+      'internet-facing HTTPS on a domain in a hosted zone with a requested certificate, X86_64, diagnostics host, 10-minute bake',
     change: (json) => {
+      json.service.deploymentStrategy = 'blue-green';
+      json.service.bakeTimeMinutes = 10;
       json.network.domainName = 'www.example.com';
       json.network.hostedZone = EXAMPLE_ZONE;
       json.network.diagnosticsHost = true;
@@ -43,7 +46,7 @@ export const VARIANTS = {
   },
   'several-environments': {
     title:
-      'staging internal over HTTP with 1 small task, then production internet-facing HTTPS with its own certificate',
+      'staging internal over HTTP with 1 small task rolling, then production internet-facing HTTPS with its own certificate',
     change: (json) => {
       json.service.maxCount = 4;
       json.service.logRetentionDays = 14;
@@ -54,7 +57,7 @@ export const VARIANTS = {
         account: '444444444444',
         requireApproval: false,
         reviewUrl: 'https://example.com/changes',
-        service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, maxCount: 1 },
+        service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, maxCount: 1, deploymentStrategy: 'rolling' },
         network: { albScheme: 'internal' },
       });
     },

@@ -7,7 +7,7 @@ import { bootstrapTargets, projectBootstrapTemplate } from '../../tools/operator
 import type { PolicyDocument } from '../../tools/operator/bootstrap-policies';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
-import { decide, verdictOf } from '../helpers/iam';
+import { decide, type IamRequest, verdictOf } from '../helpers/iam';
 
 // GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
 // requested certificate), and a repository whose name does not start with the project name, synthesized once
@@ -68,7 +68,7 @@ function asCloudFormation(
  * action data knows no resource type for the ARN (ELBv2 tagging is filed under Classic Load Balancers), the call
  * is requested on `*`, which matches only statements that allow the action on every resource.
  */
-async function refused(requests: Array<ReturnType<typeof asCloudFormation>>): Promise<string[]> {
+async function refused(requests: IamRequest[]): Promise<string[]> {
   const verdicts = await Promise.all(
     requests.map((r) =>
       verdictOf(r).catch((e: Error) => {
@@ -161,13 +161,26 @@ describe('CloudFormation, with each account execution policy', () => {
           }
         }
       }
+      // Blue/green: the load balancer role and the lifecycle hook role, nested in the service's properties.
+      for (const id of stack.ofType('AWS::ECS::Service')) {
+        const { LoadBalancers = [], DeploymentConfiguration = {} } = stack.resources[id].Properties;
+        const nested = [
+          ...LoadBalancers.map(
+            (l: { AdvancedConfiguration?: { RoleArn: unknown } }) => l.AdvancedConfiguration?.RoleArn,
+          ),
+          ...(DeploymentConfiguration.LifecycleHooks ?? []).map((h: { RoleArn: unknown }) => h.RoleArn),
+        ].filter(Boolean);
+        for (const value of nested) {
+          for (const arn of roleArns(stack, value)) passes.push([stack, arn, 'ecs.amazonaws.com']);
+        }
+      }
       for (const id of stack.ofType('AWS::IAM::InstanceProfile')) {
         for (const name of roleArns(stack, stack.resources[id].Properties.Roles)) {
           passes.push([stack, `arn:aws:iam::${stack.account}:role/${name}`, 'ec2.amazonaws.com']);
         }
       }
     }
-    expect(new Set(passes.map((p) => p[2])).size).toBe(6);
+    expect(new Set(passes.map((p) => p[2])).size).toBe(7);
     const pass = ([stack, arn, service]: [DeployedStack, string, string]) =>
       asCloudFormation(stack, 'iam:PassRole', arn, { 'iam:PassedToService': service });
     expect(await refused(passes.map(pass))).toEqual([]);
@@ -270,7 +283,8 @@ describe('the CDK deploy role in the workload account', () => {
 
   // CloudFormation resolves AWS::SSM::Parameter::Value parameters with the caller's credentials: the deploy role.
   test("reads every SSM-typed parameter of the service stack with the project's bootstrap template", async () => {
-    expect(parameterNames.filter((n) => n.startsWith(`/${config.projectName}/`)).length).toBe(6);
+    // VPC, 2 subnets, 2 security groups, listener, load balancer name; blue/green adds the test listener and its URL.
+    expect(parameterNames.filter((n) => n.startsWith(`/${config.projectName}/`)).length).toBe(9);
     const policy = deployRolePolicy(projectBootstrapTemplate(config.projectName));
     const verdicts = await Promise.all(parameterNames.map((name) => readParameter(policy, name)));
     expect(verdicts.filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
@@ -422,6 +436,7 @@ const CREATE_ACTIONS: Record<string, Array<string | { action: string; on: (prope
   'AWS::S3::BucketPolicy': ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
   'AWS::SSM::Parameter': ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:GetParameters'],
   'AWS::ApplicationAutoScaling::ScalableTarget': ['application-autoscaling:RegisterScalableTarget'],
+  'AWS::CloudWatch::Alarm': ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms'],
   'AWS::ApplicationAutoScaling::ScalingPolicy': [
     'application-autoscaling:PutScalingPolicy',
     'cloudwatch:PutMetricAlarm',
@@ -462,3 +477,97 @@ describe('the post-deploy check of an internal service, across accounts', () => 
     expect(await decide({ ...check, resourcePolicy: undefined })).not.toBe('Allowed');
   });
 });
+
+describe('the roles ECS uses in a blue/green deployment, within the workload boundary', () => {
+  // GIVEN the production service (internet-facing, blue/green by default) and its network stage
+  const [, , , network, service] = stacks;
+  const boundary = targets.get(service.account)!.boundary;
+  const roleWith = (pattern: RegExp) => service.ofType('AWS::IAM::Role').find((id) => pattern.test(id))!;
+  const loadBalancerRole = roleWith(/^LoadBalancerRole/);
+  const hookRole = roleWith(/^DeploymentHookRole/);
+  const asEcs = (roleId: string, action: string, resource: string) => ({
+    principal: service.arnOf(roleId),
+    action,
+    resource,
+    resourceAccount: service.account,
+    identityPolicies: service.identityPolicies(roleId),
+    permissionsBoundary: boundary,
+  });
+  const serviceProperties = service.resources[service.ofType('AWS::ECS::Service')[0]].Properties;
+  const [loadBalancer] = serviceProperties.LoadBalancers;
+  const [hook] = serviceProperties.DeploymentConfiguration.LifecycleHooks;
+
+  test('the service hands ECS exactly these two roles', () => {
+    expect(service.resolve(loadBalancer.AdvancedConfiguration.RoleArn)).toBe(service.arnOf(loadBalancerRole));
+    expect(service.resolve(hook.RoleArn)).toBe(service.arnOf(hookRole));
+  });
+
+  test('ECS, and only ECS, may assume them', async () => {
+    const assume = (roleId: string, principal: string) =>
+      decide({
+        principal,
+        action: 'sts:AssumeRole',
+        resource: service.arnOf(roleId),
+        resourceAccount: service.account,
+        resourcePolicy: service.resources[roleId].Properties.AssumeRolePolicyDocument,
+      });
+    for (const role of [loadBalancerRole, hookRole]) {
+      expect(await assume(role, 'ecs.amazonaws.com')).toBe('Allowed');
+      expect(await assume(role, 'ecs-tasks.amazonaws.com')).not.toBe('Allowed');
+      expect(await assume(role, 'lambda.amazonaws.com')).not.toBe('Allowed');
+    }
+  });
+
+  test("the load balancer role makes every call of AWS's managed policy, on this service's rules and groups", async () => {
+    const targetGroups = [loadBalancer.TargetGroupArn, loadBalancer.AdvancedConfiguration.AlternateTargetGroupArn];
+    const rules = [
+      loadBalancer.AdvancedConfiguration.ProductionListenerRule,
+      loadBalancer.AdvancedConfiguration.TestListenerRule,
+    ];
+    const calls = [
+      ...[
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ].map((action) => asEcs(loadBalancerRole, action, '*')),
+      ...targetGroups.flatMap((group) =>
+        ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'].map((action) =>
+          asEcs(loadBalancerRole, action, service.resolve(group)),
+        ),
+      ),
+      ...rules.map((rule) => asEcs(loadBalancerRole, 'elasticloadbalancing:ModifyRule', service.resolve(rule))),
+    ];
+    expect(calls).toHaveLength(10);
+    expect(await refused(calls)).toEqual([]);
+  });
+
+  test("and nothing else: not the network stage's unrouted group, not another rule, not the load balancer", async () => {
+    const [unrouted] = network.ofType('AWS::ElasticLoadBalancingV2::TargetGroup');
+    const ownRule = String(service.resolve(loadBalancer.AdvancedConfiguration.ProductionListenerRule));
+    const otherRule = ownRule.replace(/[0-9a-f]{16}$/, 'fedcba9876543210');
+    const calls = [
+      asEcs(loadBalancerRole, 'elasticloadbalancing:RegisterTargets', network.arnOf(unrouted)),
+      asEcs(loadBalancerRole, 'elasticloadbalancing:ModifyRule', otherRule),
+      asEcs(loadBalancerRole, 'elasticloadbalancing:DeleteLoadBalancer', '*'),
+      asEcs(loadBalancerRole, 'elasticloadbalancing:ModifyListener', '*'),
+    ];
+    const verdicts = await Promise.all(calls.map((c) => decide(c)));
+    expect(verdicts).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  test('the hook role invokes the pre-traffic check, and no other function', async () => {
+    const verifier = service.resolve(hook.HookTargetArn);
+    expect(verifier).toBe(`arn:aws:lambda:${REGION}:${service.account}:function:hello-privatelink-production-verifier`);
+    expect(await verdictOf(asEcs(hookRole, 'lambda:InvokeFunction', verifier))).toMatch(/: Allowed$/);
+    const other = verifier.replace(/verifier$/, 'other');
+    expect(await decide(asEcs(hookRole, 'lambda:InvokeFunction', other))).toBe('ImplicitlyDenied');
+    // The boundary decides too: without lambda:InvokeFunction in it, the hook could never run.
+    const narrowed = { ...asEcs(hookRole, 'lambda:InvokeFunction', verifier), permissionsBoundary: emptyBoundary() };
+    expect(await decide(narrowed)).toBe('ImplicitlyDenied');
+  });
+});
+
+function emptyBoundary(): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecs:DescribeServices', Resource: '*' }] };
+}

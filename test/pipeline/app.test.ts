@@ -56,9 +56,11 @@ describe('the delivery app', () => {
       region: 'us-east-2',
     });
     expect(service.resourceCounts['AWS::ECS::Service']).toBe(1);
-    expect(service.rollouts[0].seconds).toBe(35);
+    expect([service.rollouts[0].newVersionOnlySeconds, service.rollouts[0].seconds]).toEqual([10, 335]);
     const text = formatPlan(plan);
     expect(text).toMatch(/Registry {2}222222222222 \/ us-east-2 {2}stack hello-privatelink-registry/);
-    expect(text).toMatch(/rollout of Service\w+: 35 s modelled/);
+    expect(text).toMatch(
+      /rollout of Service\w+ \(blue-green\): new version only after 10 s modelled .*; old tasks gone after 335 s .*, dominated by the bake time$/m,
+    );
   });
 });

@@ -36,7 +36,15 @@ export const ATTACHABLE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'ser
 export const PASSED_TO_SERVICES: Record<AccountRole, string[]> = {
   tooling: ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com'],
   registry: [],
-  workload: ['ecs-tasks.amazonaws.com', 'lambda.amazonaws.com', 'vpc-flow-logs.amazonaws.com', 'ec2.amazonaws.com'],
+  workload: [
+    'ecs-tasks.amazonaws.com',
+    'lambda.amazonaws.com',
+    'vpc-flow-logs.amazonaws.com',
+    'ec2.amazonaws.com',
+    // Blue/green: the load balancer role and the lifecycle hook role ("you must grant your user permission to pass
+    // the role to Amazon ECS", ECS developer guide, "Amazon ECS infrastructure IAM role for load balancers").
+    'ecs.amazonaws.com',
+  ],
 };
 
 /** The most any role the app creates may do, per kind of account: what the stacks' roles are granted, no IAM. */
@@ -76,6 +84,16 @@ const BOUNDARY_ACTIONS: Record<AccountRole, string[]> = {
     'ec2:DeleteNetworkInterface',
     'ec2:AssignPrivateIpAddresses',
     'ec2:UnassignPrivateIpAddresses',
+    // Blue/green: what ECS does with the load balancer role (the calls of the AWS managed policy
+    // AmazonECSInfrastructureRolePolicyForLoadBalancers), and the hook role's invocation of the pre-traffic check.
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetHealth',
+    'elasticloadbalancing:RegisterTargets',
+    'elasticloadbalancing:DeregisterTargets',
+    'elasticloadbalancing:ModifyRule',
+    'lambda:InvokeFunction',
     // Session Manager on the diagnostics host (AmazonSSMManagedInstanceCore).
     'ssm:*',
     'ssmmessages:*',

@@ -20,6 +20,8 @@ export const PRICES = {
     X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 },
   },
   kmsKeyMonth: 1,
+  /** Per standard-resolution alarm metric per month; a metric-math alarm pays for each metric it reads. */
+  alarmMetricMonth: 0.1,
   ec2InstanceHour: { 't4g.nano': 0.0042 } as Record<string, number>,
 } as const;
 
@@ -123,6 +125,18 @@ export function modelEnvironmentCost(templates: readonly CfnTemplate[]): Environ
   const certificates = ofType('AWS::CertificateManager::Certificate').length;
   if (certificates > 0) {
     lines.push({ item: 'ACM public certificate', quantity: certificates, unit: 'certificate', monthlyUsd: 0 });
+  }
+  const alarmMetrics = ofType('AWS::CloudWatch::Alarm').reduce((n, alarm) => {
+    const metrics = (alarm.Properties?.Metrics as Array<{ MetricStat?: unknown }> | undefined) ?? [];
+    return n + (metrics.length > 0 ? metrics.filter((m) => m.MetricStat).length : 1);
+  }, 0);
+  if (alarmMetrics > 0) {
+    lines.push({
+      item: `CloudWatch alarms (${ofType('AWS::CloudWatch::Alarm').length}, deployment rollback)`,
+      quantity: alarmMetrics,
+      unit: 'alarm metric',
+      monthlyUsd: alarmMetrics * PRICES.alarmMetricMonth,
+    });
   }
   const keys = ofType('AWS::KMS::Key').length;
   if (keys > 0) lines.push({ item: 'KMS keys', quantity: keys, unit: 'key', monthlyUsd: keys * PRICES.kmsKeyMonth });

@@ -54,6 +54,22 @@ export function readPlan(assemblyDir: string): StagePlan[] {
   return plans;
 }
 
+/** One line: both modelled figures of a rollout, their terms, and what dominates the longer one. */
+export function describeRollout(r: RolloutModel): string {
+  const blueGreen = r.strategy === 'blue-green';
+  const check = blueGreen ? ` + the pre-traffic check's run, at most ${r.checkDeadlineSeconds} s` : '';
+  const after = [
+    ...(blueGreen ? [`bake ${r.bakeTimeSeconds} s`] : []),
+    `deregistration ${r.deregistrationDelaySeconds} s`,
+    `stop ${r.stopTimeoutSeconds} s`,
+  ];
+  return (
+    `rollout of ${r.service} (${r.strategy}): new version only after ${r.newVersionOnlySeconds} s modelled ` +
+    `(health ${r.healthCheckIntervalSeconds} s x ${r.healthyThresholdCount}${check}); old tasks gone after ` +
+    `${r.seconds} s (${r.newVersionOnlySeconds} s + ${after.join(' + ')}), dominated by ${r.dominatedBy.oldTasksGone}`
+  );
+}
+
 /** A short, human plan: each stage with its account, region, stacks and resource counts, and rollout times. */
 export function formatPlan(plans: readonly StagePlan[]): string {
   const lines: string[] = [];
@@ -75,12 +91,7 @@ export function formatPlan(plans: readonly StagePlan[]): string {
             `stack's DnsRecordToCreate output gives it whole`,
         );
       }
-      for (const r of stack.rollouts) {
-        lines.push(
-          `    rollout of ${r.service}: ${r.seconds} s modelled (health ${r.healthCheckIntervalSeconds} s x ` +
-            `${r.healthyThresholdCount} + deregistration ${r.deregistrationDelaySeconds} s + stop ${r.stopTimeoutSeconds} s)`,
-        );
-      }
+      for (const r of stack.rollouts) lines.push(`    ${describeRollout(r)}`);
     }
   }
   return lines.join('\n');

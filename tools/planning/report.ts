@@ -248,14 +248,21 @@ export function reportMarkdown(report: Report): string {
   out.push(
     '## Modelled rollout time',
     '',
-    'Health-check interval × healthy threshold + deregistration delay + stop timeout; AWS defaults where a template leaves a value out.',
+    'From the moment the new tasks run. New version only: health-check interval × healthy threshold; blue/green adds ' +
+      "the pre-traffic check's run (immediate when it passes at once, at most its deadline). Old tasks gone: that, " +
+      'plus bake time (blue/green), deregistration delay and stop timeout. AWS defaults where a template leaves a value out.',
     '',
   );
-  out.push('| stack | service | seconds |', '|---|---|---|');
+  out.push(
+    '| stack | service | strategy | new version only (s) | old tasks gone (s) | dominated by |',
+    '|---|---|---|---|---|---|',
+  );
   for (const stack of report.stages.flatMap((s) => s.stacks)) {
     for (const r of stack.rollouts) {
+      const bake = r.strategy === 'blue-green' ? `${r.bakeTimeSeconds} + ` : '';
       out.push(
-        `| ${stack.stackName} | ${r.service} | ${r.seconds} (${r.healthCheckIntervalSeconds} × ${r.healthyThresholdCount} + ${r.deregistrationDelaySeconds} + ${r.stopTimeoutSeconds}) |`,
+        `| ${stack.stackName} | ${r.service} | ${r.strategy} | ${r.newVersionOnlySeconds} (${r.healthCheckIntervalSeconds} × ${r.healthyThresholdCount}) | ` +
+          `${r.seconds} (${r.newVersionOnlySeconds} + ${bake}${r.deregistrationDelaySeconds} + ${r.stopTimeoutSeconds}) | ${r.dominatedBy.oldTasksGone} |`,
       );
     }
   }
@@ -280,7 +287,10 @@ export function reportSummary(report: Report): string {
       `, rollout ${
         e.stacks
           .flatMap((s) => s.rollouts)
-          .map((r) => `${r.seconds} s`)
+          .map(
+            (r) =>
+              `${r.strategy} ${r.newVersionOnlySeconds} s to the new version, ${r.seconds} s to the old tasks gone`,
+          )
           .join(', ') || 'n/a'
       }`,
   );

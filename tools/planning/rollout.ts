@@ -8,18 +8,37 @@ export const AWS_ROLLOUT_DEFAULTS = {
   deregistrationDelaySeconds: 300,
   /** ECS container StopTimeout on Fargate. */
   stopTimeoutSeconds: 30,
+  /** ECS DeploymentConfiguration.Strategy. */
+  strategy: 'ROLLING',
+  /** BakeTimeInMinutes: the API requires it for BLUE_GREEN and documents no default, so none is modelled. */
+  bakeTimeMinutes: 0,
 } as const;
 
-/** The modelled time for one task to be replaced behind the load balancer. */
+/**
+ * The modelled rollout of one load-balanced ECS service, from the moment its new tasks are running:
+ * - rolling: the new tasks pass interval x healthy threshold, and from then on the load balancer sends requests only
+ *   to them (a deregistering target gets no new requests); the old tasks drain, then stop.
+ * - blue/green: the new tasks pass their health checks in the idle target group; the pre-traffic check runs through
+ *   the test listener (its first pass is modelled as immediate, its deadline bounds a slow one); the production rule
+ *   moves at once; the old tasks stay for the bake time, then drain and stop.
+ */
 export interface RolloutModel {
   /** The ECS service's logical ID in its template. */
   readonly service: string;
+  readonly strategy: 'rolling' | 'blue-green';
   readonly healthCheckIntervalSeconds: number;
   readonly healthyThresholdCount: number;
   readonly deregistrationDelaySeconds: number;
   readonly stopTimeoutSeconds: number;
-  /** interval x healthy threshold + deregistration delay + stop timeout. */
+  readonly bakeTimeSeconds: number;
+  /** Blue/green: the pre-traffic check's deadline from its HookDetails, the most it can add; else 0. */
+  readonly checkDeadlineSeconds: number;
+  /** Until production traffic is served only by the new version: interval x healthy threshold. */
+  readonly newVersionOnlySeconds: number;
+  /** Until the old tasks are gone: that, plus bake time, deregistration delay and stop timeout. */
   readonly seconds: number;
+  /** The largest term of each figure. */
+  readonly dominatedBy: { readonly newVersionOnly: string; readonly oldTasksGone: string };
 }
 
 interface CfnResource {
@@ -71,13 +90,37 @@ export function modelRollouts(template: CfnTemplate): RolloutModel[] {
     const stopTimeouts = containers.map((c) => numberOr(c.StopTimeout, AWS_ROLLOUT_DEFAULTS.stopTimeoutSeconds));
     const stopTimeoutSeconds =
       stopTimeouts.length > 0 ? Math.max(...stopTimeouts) : AWS_ROLLOUT_DEFAULTS.stopTimeoutSeconds;
+    const deployment = (props.DeploymentConfiguration as Record<string, unknown> | undefined) ?? {};
+    const blueGreen = (deployment.Strategy ?? AWS_ROLLOUT_DEFAULTS.strategy) === 'BLUE_GREEN';
+    const bakeTimeSeconds = blueGreen
+      ? numberOr(deployment.BakeTimeInMinutes, AWS_ROLLOUT_DEFAULTS.bakeTimeMinutes) * 60
+      : 0;
+    const hooks = (deployment.LifecycleHooks as Array<{ HookDetails?: { deadlineSeconds?: unknown } }>) ?? [];
+    const checkDeadlineSeconds = blueGreen
+      ? Math.max(0, ...hooks.map((h) => numberOr(h.HookDetails?.deadlineSeconds, 0)))
+      : 0;
+    const health = healthCheckIntervalSeconds * healthyThresholdCount;
+    const terms: Array<[string, number]> = [
+      ['the health checks', health],
+      ['the bake time', bakeTimeSeconds],
+      ['the deregistration delay', deregistrationDelaySeconds],
+      ['the stop timeout', stopTimeoutSeconds],
+    ];
     models.push({
       service: logicalId,
+      strategy: blueGreen ? 'blue-green' : 'rolling',
       healthCheckIntervalSeconds,
       healthyThresholdCount,
       deregistrationDelaySeconds,
       stopTimeoutSeconds,
-      seconds: healthCheckIntervalSeconds * healthyThresholdCount + deregistrationDelaySeconds + stopTimeoutSeconds,
+      bakeTimeSeconds,
+      checkDeadlineSeconds,
+      newVersionOnlySeconds: health,
+      seconds: health + bakeTimeSeconds + deregistrationDelaySeconds + stopTimeoutSeconds,
+      dominatedBy: {
+        newVersionOnly: 'the health checks',
+        oldTasksGone: terms.reduce((a, b) => (b[1] > a[1] ? b : a))[0],
+      },
     });
   }
   return models;

@@ -7,7 +7,7 @@ import { EXAMPLE_ZONE, newProjectApp } from '../../helpers/cdk';
 const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555';
 
-// GIVEN three variants of the network stage in one app, synthesized once for the file
+// GIVEN four variants of the network stage in one app, synthesized once for the file: blue/green unless said
 const app = newProjectApp();
 function variant(id: string, settings: Partial<NetworkSettings>): Template {
   const stage = new NetworkStage(app, id, {
@@ -16,6 +16,7 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
     network: {
       vpcCidr: '10.0.0.0/16',
       internetFacing: true,
+      blueGreen: true,
       diagnosticsHost: false,
       logRetentionDays: 30,
       repositoryArn: REPOSITORY_ARN,
@@ -26,7 +27,7 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
   return Template.fromStack(stage.stack);
 }
 const publicNetwork = variant('Public', {});
-const internalNetwork = variant('Internal', { internetFacing: false });
+const internalNetwork = variant('Internal', { internetFacing: false, blueGreen: false });
 const httpsWithDiagnostics = variant('Https', {
   domainName: 'www.example.com',
   certificateArn: CERTIFICATE_ARN,
@@ -99,7 +100,9 @@ describe('network stage (Account B)', () => {
     const endpoints = Object.values(
       publicNetwork.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
     );
+    // ec2 too: blue/green with an internet-facing load balancer looks up its private addresses.
     expect(endpoints.map((e) => e.Properties.ServiceName).sort()).toEqual([
+      'com.amazonaws.us-east-2.ec2',
       'com.amazonaws.us-east-2.ecr.api',
       'com.amazonaws.us-east-2.ecr.dkr',
       'com.amazonaws.us-east-2.logs',
@@ -109,6 +112,48 @@ describe('network stage (Account B)', () => {
       expect(JSON.stringify(endpoint.Properties.SubnetIds)).toMatch(/PrivateSubnet1.*PrivateSubnet2/);
       expect(JSON.stringify(endpoint.Properties.SubnetIds)).not.toContain('PublicSubnet');
     }
+  });
+
+  test('limits the ec2 endpoint to DescribeNetworkInterfaces, and adds it only where the check needs it', () => {
+    publicNetwork.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.us-east-2.ec2',
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'LoadBalancerAddressesOnly',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 'ec2:DescribeNetworkInterfaces',
+            Resource: '*',
+          },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+    // An internal load balancer's name leads to its private addresses; rolling has no test listener to check.
+    for (const template of [internalNetwork, zoned]) {
+      template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-east-2.ec2' }, 0);
+    }
+  });
+
+  test('adds a blue/green test listener on 9080 that only the VPC reaches, and none for rolling', () => {
+    publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 9080,
+      Protocol: 'HTTP',
+      DefaultActions: [Match.objectLike({ Type: 'forward' })],
+    });
+    const testRules = securityGroupRules(publicNetwork).filter((r) => r.FromPort === 9080 || r.ToPort === 9080);
+    expect(testRules).toEqual([
+      {
+        direction: 'ingress',
+        CidrIp: '10.0.0.0/16',
+        IpProtocol: 'tcp',
+        FromPort: 9080,
+        ToPort: 9080,
+        Description: 'Blue/green test traffic, from inside the VPC only',
+      },
+    ]);
+    internalNetwork.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 9080 }, 0);
   });
 
   test('limits the ECR endpoints to the registry repository plus GetAuthorizationToken', () => {
@@ -153,7 +198,7 @@ describe('network stage (Account B)', () => {
     }
   });
 
-  test('serves an internet-facing ALB with access logs on HTTP 80, answering 404 until the service adds its rule', () => {
+  test('serves an internet-facing ALB with access logs on HTTP 80, answering 503 until the service adds its rule', () => {
     publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
       Subnets: [{ Ref: Match.stringLikeRegexp('PublicSubnet1') }, { Ref: Match.stringLikeRegexp('PublicSubnet2') }],
@@ -166,14 +211,18 @@ describe('network stage (Account B)', () => {
         LoadBalancerAttributes: Match.arrayWith([attribute]),
       });
     }
-    publicNetwork.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
-    publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 80,
-      Protocol: 'HTTP',
-      DefaultActions: [
-        Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }),
-      ],
-    });
+    // Production on 80, test traffic on 9080; both only forward (blue/green refuses listeners that mix in a
+    // fixed response), by default to a target group that never has targets.
+    publicNetwork.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    const [unrouted] = Object.entries(publicNetwork.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(unrouted[1].Properties.Targets).toBeUndefined();
+    for (const port of [80, 9080]) {
+      publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: port,
+        Protocol: 'HTTP',
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: unrouted[0] } }],
+      });
+    }
     const albRules = securityGroupRules(publicNetwork).filter((r) => r.CidrIp === '0.0.0.0/0');
     expect(albRules.map((r) => r.FromPort)).toEqual([80]);
   });
@@ -212,7 +261,8 @@ describe('network stage (Account B)', () => {
 
   test('creates no SSM endpoints or instance unless diagnostics are on', () => {
     publicNetwork.resourceCountIs('AWS::EC2::Instance', 0);
-    publicNetwork.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+    // S3, ecr.api, ecr.dkr, logs, and ec2 for the blue/green check.
+    publicNetwork.resourceCountIs('AWS::EC2::VPCEndpoint', 5);
   });
 
   test('is entirely private with an internal ALB: no public subnets, no internet gateway', () => {

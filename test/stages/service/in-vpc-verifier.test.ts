@@ -1,13 +1,17 @@
 // The in-VPC verifier of an internal service: where the template puts it and who may call it, and its inline code
-// run as Lambda runs it, against the real nginx serving the image's config.
+// run as Lambda runs it, against the real nginx serving the image's config: as the pipeline's check, and as the
+// blue/green pre-traffic hook ECS invokes (through moto's EC2 API where it looks up load balancer addresses).
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { verifierCode } from '../../../stages/service/in-vpc-verifier';
+import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import type { HookResponse } from '../../../stages/service/deployment-hook';
 import type { VerifyResponse } from '../../../stages/service/verifier-handler';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { EXAMPLE_ZONE, PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
+import { startMoto, type Moto } from '../../helpers/moto';
 
 // GIVEN an internal environment on its own domain, synthesized once for the file
 const config = configWith((json) => {
@@ -27,7 +31,7 @@ const parameterFor = (name: string) =>
 const names = `/${config.projectName}/production/network`;
 
 describe('the in-VPC verifier (template)', () => {
-  test('runs in the isolated subnets with a group that reaches only the HTTPS listener', () => {
+  test('runs in the isolated subnets with a group that reaches only the HTTPS and test listeners', () => {
     expect(functionProperties.VpcConfig.SubnetIds).toEqual([
       { Ref: parameterFor(`${names}/private-subnet-1-id`) },
       { Ref: parameterFor(`${names}/private-subnet-2-id`) },
@@ -41,26 +45,28 @@ describe('the in-VPC verifier (template)', () => {
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
       .map((r) => r.Properties)
       .filter((p) => p.GroupId['Fn::GetAtt']?.[0] === group);
-    expect(egress).toEqual([
-      {
+    expect(egress).toEqual(
+      [443, 9080].map((port) => ({
         GroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
         IpProtocol: 'tcp',
-        FromPort: 443,
-        ToPort: 443,
+        FromPort: port,
+        ToPort: port,
         DestinationSecurityGroupId: { Ref: parameterFor(`${names}/load-balancer-security-group-id`) },
-        Description: 'The load balancer listener',
-      },
-    ]);
+        Description: `Listener ${port}`,
+      })),
+    );
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('verifier'),
       SecurityGroupIngress: Match.absent(),
     });
   });
 
-  test('checks only the ExternalUrl the network stage published, with the bundled checks as inline code', () => {
+  test('checks only the ExternalUrl and test URL the network stage published, with the bundled checks inline', () => {
     expect(functionProperties.FunctionName).toBe('hello-privatelink-production-verifier');
+    // No load balancer name to look up: an internal load balancer's DNS name already leads to private addresses.
     expect(functionProperties.Environment.Variables).toEqual({
       SERVICE_URL: { Ref: parameterFor(`${names}/service-url`) },
+      TEST_URL: { Ref: parameterFor(`${names}/test-url`) },
     });
     expect(functionProperties.Code).toEqual({ ZipFile: verifierCode() });
     expect(verifierCode().length).toBeLessThan(16 * 1024);
@@ -143,5 +149,129 @@ describe('the in-VPC verifier (its inline code against the real nginx)', () => {
     expect(noBudget.summary).toBe('refused: timeoutSeconds must be a positive number');
     const badTag = await handler({ url: nginx!.url, timeoutSeconds: 5, expectVersion: 'a b' }, lambdaContext(60_000));
     expect(badTag.summary).toBe('refused: expectVersion is not an image tag');
+  });
+});
+
+describe('the pre-traffic hook (the same inline code, invoked by ECS, against the real nginx)', () => {
+  const handler = loadInlineHandler<Record<string, unknown>, HookResponse>(verifierCode());
+  let nginx: LocalNginx | undefined;
+  let moto: Moto | undefined;
+  const saved = { ...process.env };
+  const logged: string[] = [];
+  let log: jest.SpyInstance | undefined;
+  beforeAll(async () => {
+    [nginx, moto] = await Promise.all([startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') }), startMoto()]);
+    log = jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
+  });
+  afterAll(async () => {
+    process.env = saved;
+    log?.mockRestore();
+    await Promise.all([nginx?.stop(), moto?.stop()]);
+  });
+  beforeEach(() => {
+    logged.length = 0;
+    process.env = { ...saved };
+  });
+
+  /** The event ECS sends at POST_TEST_TRAFFIC_SHIFT (ECS developer guide, "Lambda hooks"). */
+  const hookEvent = (hookDetails: Record<string, unknown>) => ({
+    executionId: 'e1',
+    lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+    resourceArn: 'arn:aws:ecs:us-east-2:333333333333:service-deployment/cluster/web/d1',
+    executionDetails: {
+      serviceArn: 'arn:aws:ecs:us-east-2:333333333333:service/cluster/web',
+      targetServiceRevisionArn: 'arn:aws:ecs:us-east-2:333333333333:service-revision/cluster/web/2',
+      testTrafficWeights: {},
+      productionTrafficWeights: {},
+    },
+    hookDetails,
+  });
+  const invoke = (testUrl: string, hookDetails: Record<string, unknown>, remainingMs = 4000) => {
+    process.env.TEST_URL = testUrl;
+    return handler(hookEvent(hookDetails), lambdaContext(remainingMs));
+  };
+
+  test('answers SUCCEEDED when the test listener serves the version being deployed', async () => {
+    expect(await invoke(nginx!.url, { expectVersion: 'dev', deadlineSeconds: 600 })).toEqual({
+      hookStatus: 'SUCCEEDED',
+    });
+    expect(logged.at(-1)).toBe(`SUCCEEDED: ${nginx!.url} is healthy serving dev`);
+  });
+
+  test('answers FAILED on another version, and its log names both', async () => {
+    const answer = await invoke(nginx!.url, { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 });
+    expect(answer).toEqual({ hookStatus: 'FAILED' });
+    expect(logged.at(-1)).toMatch(/^FAILED: \/version: version mismatch: expected sha-0123456789abcdef, got dev /);
+  });
+
+  test('answers IN_PROGRESS while nothing answers, then FAILED once its deadline has passed', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const first = await invoke(closed, { expectVersion: 'dev', deadlineSeconds: 10 });
+    expect(first).toEqual({
+      hookStatus: 'IN_PROGRESS',
+      callBackDelay: 15,
+      hookDetails: { firstCheckAt: expect.any(Number) },
+    });
+    expect(logged.at(-1)).toMatch(/^IN_PROGRESS: not answering yet after \d s of 10 s: \/healthz: unreachable/);
+    // ECS merges the returned details into the configured ones when it calls again, callBackDelay (15 s) later:
+    // here the first check is moved that far back instead of waiting.
+    const firstCheckAt = first.hookDetails!.firstCheckAt! - first.callBackDelay! * 1000;
+    const second = await invoke(closed, { expectVersion: 'dev', deadlineSeconds: 10, firstCheckAt });
+    expect(second).toEqual({ hookStatus: 'FAILED' });
+    expect(logged.at(-1)).toMatch(/^FAILED: the new tasks did not answer within 10 s: \/healthz: unreachable/);
+  });
+
+  test('refuses details without an image tag and a deadline', async () => {
+    expect(await invoke(nginx!.url, { expectVersion: 'a b', deadlineSeconds: 600 })).toEqual({ hookStatus: 'FAILED' });
+    expect(await invoke(nginx!.url, { expectVersion: 'dev' })).toEqual({ hookStatus: 'FAILED' });
+    expect(logged.at(-1)).toMatch(/^FAILED: the hook's details name no image tag and deadline/);
+  });
+
+  test('checks an internet-facing load balancer through the private addresses of its interfaces', async () => {
+    // GIVEN moto's EC2 with the load balancer's interface at the address nginx listens on, and another interface
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-2',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ENDPOINT_URL_EC2: moto!.endpoint,
+      LOAD_BALANCER_FULL_NAME: 'app/web/0123456789abcdef',
+    });
+    const ec2 = new EC2Client({ endpoint: moto!.endpoint });
+    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }));
+    const { Subnet } = await ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId, CidrBlock: '127.0.0.0/24' }));
+    for (const [ip, description] of [
+      ['127.0.0.1', 'ELB app/web/0123456789abcdef'],
+      ['127.0.0.2', 'ELB app/other/0123456789abcdef'],
+    ]) {
+      await ec2.send(
+        new CreateNetworkInterfaceCommand({
+          SubnetId: Subnet!.SubnetId,
+          PrivateIpAddress: ip,
+          Description: description,
+        }),
+      );
+    }
+    // WHEN the test URL names the load balancer's public DNS name, which the VPC cannot reach
+    const port = new URL(nginx!.url).port;
+    const answer = await invoke(`http://web-123.us-east-2.elb.amazonaws.com:${port}`, {
+      expectVersion: 'dev',
+      deadlineSeconds: 600,
+    });
+    // THEN it checked through the interface's private address
+    expect(answer).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(logged.at(-1)).toBe(`SUCCEEDED: http://127.0.0.1:${port} is healthy serving dev`);
+  });
+
+  test('waits while the address lookup fails, as it does before the ec2 endpoint answers', async () => {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-2',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ENDPOINT_URL_EC2: `http://127.0.0.1:${await freePort()}`,
+      LOAD_BALANCER_FULL_NAME: 'app/web/0123456789abcdef',
+    });
+    const answer = await invoke(nginx!.url, { expectVersion: 'dev', deadlineSeconds: 600 }, 8000);
+    expect(answer).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(logged.at(-1)).toMatch(/cannot look up the load balancer's addresses/);
   });
 });

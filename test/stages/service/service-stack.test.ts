@@ -4,11 +4,22 @@ import { ROLLOUT_TUNING } from '../../../stages/service/service-stack';
 import { modelRollouts } from '../../../tools/planning/rollout';
 import { configWith, newProjectApp } from '../../helpers/cdk';
 
-// GIVEN the default configuration with auto scaling up to 4 tasks, synthesized once for the file
-const config = configWith((json) => (json.service.maxCount = 4));
+// GIVEN the default configuration (blue/green) with auto scaling up to 4 tasks, and a second environment that rolls,
+// synthesized once for the file
+const config = configWith((json) => {
+  json.service.maxCount = 4;
+  json.environments.push({
+    name: 'staging',
+    account: '444444444444',
+    requireApproval: false,
+    service: { deploymentStrategy: 'rolling' },
+  });
+});
 const stages = createDeliveryStages(newProjectApp(), config, 'sha-0123456789abcdef');
 const service = stages.environments[0].service;
 const template = Template.fromStack(service.stack);
+const rolling = Template.fromStack(stages.environments[1].service.stack);
+const serviceOf = (t: Template) => Object.values(t.findResources('AWS::ECS::Service'))[0];
 const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
 
 describe('service stage (Account B)', () => {
@@ -136,24 +147,138 @@ describe('service stage (Account B)', () => {
     });
   });
 
-  test('models the rollout at 45 s or less', () => {
-    const [rollout] = modelRollouts(template.toJSON());
-    expect(rollout.seconds).toBe(
-      ROLLOUT_TUNING.healthCheckInterval.toSeconds() * ROLLOUT_TUNING.healthyThreshold +
-        ROLLOUT_TUNING.deregistrationDelay.toSeconds() +
-        ROLLOUT_TUNING.stopTimeout.toSeconds(),
-    );
-    expect(rollout.seconds).toBeLessThanOrEqual(45);
+  test('models a rolling rollout at 45 s or less, and blue/green as that plus the 5-minute bake time', () => {
+    const health = ROLLOUT_TUNING.healthCheckInterval.toSeconds() * ROLLOUT_TUNING.healthyThreshold;
+    const drain = ROLLOUT_TUNING.deregistrationDelay.toSeconds() + ROLLOUT_TUNING.stopTimeout.toSeconds();
+    const [rollingModel] = modelRollouts(rolling.toJSON());
+    expect([rollingModel.strategy, rollingModel.newVersionOnlySeconds, rollingModel.seconds]).toEqual([
+      'rolling',
+      health,
+      health + drain,
+    ]);
+    expect(rollingModel.seconds).toBeLessThanOrEqual(45);
+    const [blueGreen] = modelRollouts(template.toJSON());
+    expect([blueGreen.strategy, blueGreen.newVersionOnlySeconds, blueGreen.seconds]).toEqual([
+      'blue-green',
+      health,
+      health + 300 + drain,
+    ]);
   });
 
-  test('adds a listener rule on the network stage listener, before the service starts', () => {
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+  test('rolling: one target group behind a rule on the network stage listener, added before the service starts', () => {
+    rolling.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
+    rolling.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    rolling.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       ListenerArn: { Ref: Match.stringLikeRegexp('listenerarn') },
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
       Actions: [Match.objectLike({ Type: 'forward' })],
     });
-    const [serviceResource] = Object.values(template.findResources('AWS::ECS::Service'));
-    expect(serviceResource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ListenerRule/)]));
+    const { DependsOn, Properties } = serviceOf(rolling);
+    expect(DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ListenerRule/)]));
+    expect(Properties.DeploymentConfiguration.Strategy).toBeUndefined();
+    expect(Properties.DeploymentConfiguration.LifecycleHooks).toBeUndefined();
+    expect(Properties.LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
+    rolling.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('keeps the circuit breaker on with rollback, whichever the strategy', () => {
+    for (const t of [template, rolling]) {
+      expect(serviceOf(t).Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({
+        Enable: true,
+        Rollback: true,
+      });
+    }
+  });
+
+  test('blue/green by default: a 5-minute bake, an alternate target group, and a test rule on the test listener', () => {
+    const { Properties } = serviceOf(template);
+    expect(Properties.DeploymentConfiguration).toMatchObject({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5 });
+    const groups = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    const rules = template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule');
+    const ruleOn = (parameter: RegExp) =>
+      Object.keys(rules).find((id) => parameter.test(rules[id].Properties.ListenerArn.Ref))!;
+    const [production, test] = [ruleOn(/networklistenerarn/), ruleOn(/networktestlistenerarn/)];
+    expect(production).not.toBe(test);
+    const [primary] = groups.filter((g) => !/Alternate/.test(g));
+    const [alternate] = groups.filter((g) => /Alternate/.test(g));
+    expect(Properties.LoadBalancers).toEqual([
+      {
+        ContainerName: 'Web',
+        ContainerPort: 8080,
+        TargetGroupArn: { Ref: primary },
+        AdvancedConfiguration: {
+          AlternateTargetGroupArn: { Ref: alternate },
+          ProductionListenerRule: { Ref: production },
+          TestListenerRule: { Ref: test },
+          RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^LoadBalancerRole/), 'Arn'] },
+        },
+      },
+    ]);
+    // Both rules start on the primary group; ECS moves them.
+    for (const rule of [production, test]) {
+      expect(rules[rule].Properties.Actions).toEqual([
+        expect.objectContaining({ Type: 'forward', TargetGroupArn: { Ref: primary } }),
+      ]);
+    }
+  });
+
+  test('runs the in-VPC check after test traffic moves, as ECS with a role that may only invoke it', () => {
+    const [hook] = serviceOf(template).Properties.DeploymentConfiguration.LifecycleHooks;
+    const [verifier] = Object.entries(template.findResources('AWS::Lambda::Function'));
+    expect(verifier[1].Properties.FunctionName).toBe('hello-privatelink-production-verifier');
+    expect(hook).toEqual({
+      LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+      HookTargetArn: { 'Fn::GetAtt': [verifier[0], 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^DeploymentHookRole/), 'Arn'] },
+      HookDetails: { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 },
+    });
+    const role = template.findResources('AWS::IAM::Role')[hook.RoleArn['Fn::GetAtt'][0]].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } },
+    ]);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [verifier[0], 'Arn'] } },
+    ]);
+  });
+
+  test('rolls back on target 5XX and unhealthy tasks, over both target groups, with either strategy', () => {
+    for (const t of [template, rolling]) {
+      const alarms = t.findResources('AWS::CloudWatch::Alarm');
+      expect(serviceOf(t).Properties.DeploymentConfiguration.Alarms).toEqual({
+        AlarmNames: Object.keys(alarms).map((id) => ({ Ref: id })),
+        Enable: true,
+        Rollback: true,
+      });
+      const groups = Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+      for (const [metric, statistic, threshold] of [
+        ['HTTPCode_Target_5XX_Count', 'Sum', 5],
+        ['UnHealthyHostCount', 'Maximum', 1],
+      ] as const) {
+        t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: threshold,
+          EvaluationPeriods: 2,
+          DatapointsToAlarm: 2,
+          TreatMissingData: 'notBreaching',
+          Metrics: Match.arrayWith(
+            groups.map((group) =>
+              Match.objectLike({
+                MetricStat: Match.objectLike({
+                  Period: 60,
+                  Stat: statistic,
+                  Metric: Match.objectLike({
+                    MetricName: metric,
+                    Dimensions: Match.arrayWith([
+                      { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [group, 'TargetGroupFullName'] } },
+                    ]),
+                  }),
+                }),
+              }),
+            ),
+          ),
+        });
+      }
+    }
   });
 
   test('scales on CPU from the desired count to the configured maximum', () => {

@@ -134,6 +134,37 @@ describe('rollout model', () => {
         AWS_ROLLOUT_DEFAULTS.stopTimeoutSeconds,
     );
     expect(model.seconds).toBe(480);
+    expect([model.strategy, model.newVersionOnlySeconds, model.dominatedBy.oldTasksGone]).toEqual([
+      'rolling',
+      150,
+      'the deregistration delay',
+    ]);
+  });
+
+  test('blue/green: the new version takes over after the health checks; the bake time keeps the old tasks', () => {
+    const template = service({ HealthCheckIntervalSeconds: 5, HealthyThresholdCount: 2 }, { StopTimeout: 10 });
+    const withStrategy = (deployment: Record<string, unknown>) => {
+      const copy = structuredClone(template) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+      copy.Resources.Svc.Properties.DeploymentConfiguration = deployment;
+      return modelRollouts(copy as CfnTemplate)[0];
+    };
+    const model = withStrategy({
+      Strategy: 'BLUE_GREEN',
+      BakeTimeInMinutes: 5,
+      LifecycleHooks: [{ HookDetails: { deadlineSeconds: 600 } }],
+    });
+    expect(model).toMatchObject({
+      strategy: 'blue-green',
+      newVersionOnlySeconds: 10,
+      bakeTimeSeconds: 300,
+      checkDeadlineSeconds: 600,
+      seconds: 10 + 300 + 300 + 10,
+    });
+    // Deregistration is left out here (AWS default 300 s): it ties with the bake time, which comes first.
+    expect(model.dominatedBy).toEqual({ newVersionOnly: 'the health checks', oldTasksGone: 'the bake time' });
+    // No bake time in the template: the API documents no default, so none is modelled.
+    expect(withStrategy({ Strategy: 'BLUE_GREEN' }).seconds).toBe(10 + 300 + 10);
+    expect(withStrategy({ Strategy: 'ROLLING', BakeTimeInMinutes: 5 }).bakeTimeSeconds).toBe(0);
   });
 });
 
@@ -166,15 +197,19 @@ describe('the report on the real app', () => {
     expect(markdown).toContain('| (app) | 111111111111 | us-east-2 | hello-privatelink-pipeline |');
   });
 
-  test('keeps the default workload at its cost floor: 3 endpoints × 2 AZs, one ALB, 2 ARM tasks, no NAT', () => {
+  test('prices the default workload: 4 endpoints × 2 AZs, one ALB, 2 ARM tasks, the rollback alarms, no NAT', () => {
     const production = report.environments.find((e) => e.name === 'production')!;
-    expect(production.cost.lines.map((l) => [l.item, l.quantity])).toEqual([
-      ['Interface endpoints (3 services)', 6],
-      ['Application Load Balancer', 1],
-      ['Fargate ARM64: 2 tasks × 0.25 vCPU / 0.5 GB', 2],
+    // ecr.api, ecr.dkr, logs, and ec2 for the blue/green check of an internet-facing load balancer.
+    expect(production.cost.lines.map((l) => [l.item, l.quantity, l.monthlyUsd])).toEqual([
+      ['Interface endpoints (4 services)', 8, 58.4],
+      ['Application Load Balancer', 1, 16.43],
+      ['Fargate ARM64: 2 tasks × 0.25 vCPU / 0.5 GB', 2, 14.42],
+      ['In-VPC verifier Lambda (per invocation only)', 1, 0],
+      // Two alarms, each over both target groups: 4 alarm metrics at $0.10.
+      ['CloudWatch alarms (2, deployment rollback)', 4, 0.4],
     ]);
-    expect(production.cost.monthlyUsd).toBe(74.64);
-    expect(production.cost.withNatInstead.monthlyUsd).toBe(96.54);
+    expect(production.cost.monthlyUsd).toBe(89.64);
+    expect(production.cost.withNatInstead.monthlyUsd).toBe(96.94);
   });
 
   test('draws accounts, the VPC with what runs in it, the traffic path and the image path in Mermaid', () => {
@@ -215,7 +250,7 @@ describe('the report on the real app', () => {
 
   test('models the rollout of the service', () => {
     expect(markdown).toContain('| hello-privatelink-production-service | Service');
-    expect(markdown).toMatch(/\| 35 \(5 × 2 \+ 15 \+ 10\) \|/);
+    expect(markdown).toMatch(/\| blue-green \| 10 \(5 × 2\) \| 335 \(10 \+ 300 \+ 15 \+ 10\) \| the bake time \|/);
   });
 
   test('counts the cdk-nag acknowledgements, each with its reason', () => {
@@ -226,7 +261,7 @@ describe('the report on the real app', () => {
     for (const a of report.acknowledgements) expect(a.reason.length).toBeGreaterThan(20);
     expect(markdown).toContain(`${report.acknowledgements.length} cdk-nag (AwsSolutions) acknowledgements`);
     expect(reportSummary(report)).toMatch(
-      /^production: \$74\.64\/month fixed \(\$96\.54 with NAT gateways instead\), rollout 35 s$/m,
+      /^production: \$89\.64\/month fixed \(\$96\.94 with NAT gateways instead\), rollout blue-green 10 s to the new version, 335 s to the old tasks gone$/m,
     );
   });
 

@@ -63,7 +63,7 @@ describe('npm run synth', () => {
     ]) {
       expect(stdout).toContain(stage);
     }
-    expect(stdout).toMatch(/rollout of Service\w+: 35 s modelled/);
+    expect(stdout).toMatch(/rollout of Service\w+ \(blue-green\): new version only after 10 s modelled/);
   });
 
   test('deploys the same image tag that publish-image pushes: both hash docker/ with one function', async () => {
