@@ -11,11 +11,12 @@ import { parseSmokeArgs } from '../../../tools/pipeline-steps/smoke-test';
 import { PROJECT_ROOT } from '../../helpers/cdk';
 import { runTool } from '../../helpers/run-tool';
 
-type Fault = 'healthy' | 'error500' | 'wrongVersion' | 'noMarker' | 'slow' | 'flaky';
+type Fault = 'healthy' | 'error500' | 'wrongVersion' | 'noMarker' | 'slow' | 'flaky' | 'mixed';
 
 /** One local HTTP server that misbehaves as the path prefix says: /error500/healthz, /slow/..., and so on. */
 function startFaultServer(): Promise<{ url: (fault: Fault) => string; close: () => void }> {
   const flakyCounts = new Map<string, number>();
+  let mixedAnswers = 0;
   const server = http.createServer((req, res) => {
     const [, fault, ...rest] = (req.url ?? '/').split('/');
     const route = `/${rest.join('/')}`;
@@ -30,6 +31,9 @@ function startFaultServer(): Promise<{ url: (fault: Fault) => string; close: () 
     }
     if (route === '/healthz') return send(200, 'ok\n');
     if (route === '/') return send(200, fault === 'noMarker' ? '<html>other server</html>' : `<main ${PAGE_MARKER}>`);
+    // mixed: every third /version answer still comes from the old version, as while old targets are still in service.
+    if (route === '/version' && fault === 'mixed')
+      return send(200, ++mixedAnswers % 3 === 0 ? 'sha-old\n' : 'sha-new\n');
     if (route === '/version') return send(200, fault === 'wrongVersion' ? 'sha-old\n' : 'sha-new\n');
     return send(404, 'not found');
   });
@@ -121,6 +125,22 @@ describe('smoke-test', () => {
   test('fails clearly on a version mismatch', async () => {
     const result = await runSmokeTest({ url: faults.url('wrongVersion'), expectVersion: 'sha-new', ...quick });
     expect(result.summary).toMatch(/^\/version: version mismatch: expected sha-new, got sha-old/);
+  });
+
+  test('passes only when production answers with the new version 5 times in a row, not while the old one still answers', async () => {
+    const lines: string[] = [];
+    const mixed = await runSmokeTest({ url: faults.url('mixed'), expectVersion: 'sha-new', ...quick });
+    expect(mixed.summary).toMatch(
+      /^\/version: version mismatch: expected sha-new, got sha-old \(answer 3 of 5 in a row\)/,
+    );
+    const settled = await runSmokeTest({
+      url: faults.url('healthy'),
+      expectVersion: 'sha-new',
+      ...quick,
+      log: (l) => lines.push(l),
+    });
+    expect(settled.ok).toBe(true);
+    expect(lines.at(-1)).toMatch(/^✓ \/version \(attempt 1, 5 answers in a row,/);
   });
 
   test('fails with a timeout when the server is slower than the budget', async () => {
