@@ -278,6 +278,15 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
   }
 
+  /** A role only ECS may assume, with these statements as its one inline policy. */
+  private ecsRole(id: string, description: string, statements: iam.PolicyStatement[]): iam.Role {
+    return new iam.Role(this, id, {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description,
+      inlinePolicies: { Ecs: new iam.PolicyDocument({ statements }) },
+    });
+  }
+
   /**
    * The role ECS uses to move the listener rules and register tasks: the calls of the AWS managed policy
    * AmazonECSInfrastructureRolePolicyForLoadBalancers (v6), on this service's rules, listeners and target groups only.
@@ -287,33 +296,25 @@ export class ServiceStack extends Stack {
     targetGroups: readonly elbv2.ApplicationTargetGroup[],
     rules: readonly elbv2.ApplicationListenerRule[],
   ): iam.Role {
-    const role = new iam.Role(this, 'LoadBalancerRole', {
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-      description: 'ECS blue/green: moves this service between its target groups',
-      inlinePolicies: {
-        BlueGreen: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: [
-                'elasticloadbalancing:DescribeListeners',
-                'elasticloadbalancing:DescribeRules',
-                'elasticloadbalancing:DescribeTargetGroups',
-                'elasticloadbalancing:DescribeTargetHealth',
-              ],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-              resources: targetGroups.map((g) => g.targetGroupArn),
-            }),
-            new iam.PolicyStatement({
-              actions: ['elasticloadbalancing:ModifyRule'],
-              resources: rules.map((r) => r.listenerRuleArn),
-            }),
-          ],
-        }),
-      },
-    });
+    const role = this.ecsRole('LoadBalancerRole', 'ECS blue/green: moves this service between its target groups', [
+      new iam.PolicyStatement({
+        actions: [
+          'elasticloadbalancing:DescribeListeners',
+          'elasticloadbalancing:DescribeRules',
+          'elasticloadbalancing:DescribeTargetGroups',
+          'elasticloadbalancing:DescribeTargetHealth',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+        resources: targetGroups.map((g) => g.targetGroupArn),
+      }),
+      new iam.PolicyStatement({
+        actions: ['elasticloadbalancing:ModifyRule'],
+        resources: rules.map((r) => r.listenerRuleArn),
+      }),
+    ]);
     acknowledge(role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Elastic Load Balancing Describe calls have no resource-level permissions; the changes are scoped',
@@ -327,17 +328,9 @@ export class ServiceStack extends Stack {
    * travels in the hook's details, so a deployment checks exactly the image it is deploying.
    */
   private addDeploymentHook(verifier: InVpcVerifier, imageTag: string): void {
-    const role = new iam.Role(this, 'DeploymentHookRole', {
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
-      description: 'ECS blue/green: invokes the pre-traffic check',
-      inlinePolicies: {
-        Invoke: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [verifier.function.functionArn] }),
-          ],
-        }),
-      },
-    });
+    const role = this.ecsRole('DeploymentHookRole', 'ECS blue/green: invokes the pre-traffic check', [
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [verifier.function.functionArn] }),
+    ]);
     this.service.addLifecycleHook(
       new ecs.DeploymentLifecycleLambdaTarget(verifier.function, 'PreTrafficCheck', {
         role,

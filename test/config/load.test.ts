@@ -75,6 +75,20 @@ describe('config loader', () => {
       '12-digit',
     ],
     ['a numeric account', (j: any) => (j.toolingAccount = 111111111111), 'toolingAccount', '111111111111', '12-digit'],
+    [
+      'an unknown deployment strategy',
+      (j: any) => (j.service.deploymentStrategy = 'canary'),
+      'service.deploymentStrategy',
+      '"canary"',
+      'blue-green',
+    ],
+    [
+      'a bake time over a day',
+      (j: any) => (j.service.bakeTimeMinutes = 2000),
+      'service.bakeTimeMinutes',
+      '2000',
+      'an integer from 0 to 1440',
+    ],
     ['an unknown region', (j: any) => (j.region = 'us-middle-1'), 'region', '"us-middle-1"', 'known AWS region'],
     [
       'a bad CIDR',
@@ -340,6 +354,16 @@ describe('per-environment settings', () => {
       j.environments.unshift(staging);
     };
 
+  test('deploy blue/green with a 5-minute bake unless an environment chooses rolling', () => {
+    const config = configWith(withStaging((e) => (e.service.deploymentStrategy = 'rolling')));
+    const [staging, production] = config.environments;
+    expect([staging.service.deploymentStrategy, production.service.deploymentStrategy]).toEqual([
+      'rolling',
+      'blue-green',
+    ]);
+    expect(production.service.bakeTimeMinutes).toBe(5);
+  });
+
   test('merge each environment over the shared settings', () => {
     const json = structuredClone(defaultConfigJson());
     withStaging()(json);
@@ -387,6 +411,11 @@ describe('per-environment settings', () => {
       'field "network.domainName" is "www.example.com"; expected a name inside the hosted zone staging.example.com',
     ],
     ['an unknown override', withStaging((e) => (e.service.cpuArchitecture = 'X86_64')), 'unknown key'],
+    [
+      'an override strategy that does not exist',
+      withStaging((e) => (e.service.deploymentStrategy = 'big-bang')),
+      'field "environments[0].service.deploymentStrategy" is "big-bang"',
+    ],
   ])('fails on %s, naming the field and the environment', (_case, change, expected) => {
     const message = errorFor(change);
     expect(message).toContain(expected);
