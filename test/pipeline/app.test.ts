@@ -56,7 +56,7 @@ describe('the delivery app', () => {
       region: 'us-east-2',
     });
     expect(service.resourceCounts['AWS::ECS::Service']).toBe(1);
-    expect([service.rollouts[0].newVersionOnlySeconds, service.rollouts[0].seconds]).toEqual([10, 335]);
+    expect([service.rollouts[0].toNewVersionSeconds, service.rollouts[0].seconds]).toEqual([10, 335]);
     const text = formatPlan(plan);
     expect(text).toMatch(/Registry {2}222222222222 \/ us-east-2 {2}stack hello-privatelink-registry/);
     expect(text).toMatch(

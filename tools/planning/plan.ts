@@ -64,9 +64,9 @@ export function describeRollout(r: RolloutModel): string {
     `stop ${r.stopTimeoutSeconds} s`,
   ];
   return (
-    `rollout of ${r.service} (${r.strategy}): new version only after ${r.newVersionOnlySeconds} s modelled ` +
+    `rollout of ${r.service} (${r.strategy}): new version only after ${r.toNewVersionSeconds} s modelled ` +
     `(health ${r.healthCheckIntervalSeconds} s x ${r.healthyThresholdCount}${check}); old tasks gone after ` +
-    `${r.seconds} s (${r.newVersionOnlySeconds} s + ${after.join(' + ')}), dominated by ${r.dominatedBy.oldTasksGone}`
+    `${r.seconds} s (${r.toNewVersionSeconds} s + ${after.join(' + ')}), dominated by ${r.dominatedBy.oldTasksGone}`
   );
 }
 

@@ -261,8 +261,8 @@ export function reportMarkdown(report: Report): string {
     for (const r of stack.rollouts) {
       const bake = r.strategy === 'blue-green' ? `${r.bakeTimeSeconds} + ` : '';
       out.push(
-        `| ${stack.stackName} | ${r.service} | ${r.strategy} | ${r.newVersionOnlySeconds} (${r.healthCheckIntervalSeconds} × ${r.healthyThresholdCount}) | ` +
-          `${r.seconds} (${r.newVersionOnlySeconds} + ${bake}${r.deregistrationDelaySeconds} + ${r.stopTimeoutSeconds}) | ${r.dominatedBy.oldTasksGone} |`,
+        `| ${stack.stackName} | ${r.service} | ${r.strategy} | ${r.toNewVersionSeconds} (${r.healthCheckIntervalSeconds} × ${r.healthyThresholdCount}) | ` +
+          `${r.seconds} (${r.toNewVersionSeconds} + ${bake}${r.deregistrationDelaySeconds} + ${r.stopTimeoutSeconds}) | ${r.dominatedBy.oldTasksGone} |`,
       );
     }
   }
@@ -288,8 +288,7 @@ export function reportSummary(report: Report): string {
         e.stacks
           .flatMap((s) => s.rollouts)
           .map(
-            (r) =>
-              `${r.strategy} ${r.newVersionOnlySeconds} s to the new version, ${r.seconds} s to the old tasks gone`,
+            (r) => `${r.strategy} ${r.toNewVersionSeconds} s to the new version, ${r.seconds} s to the old tasks gone`,
           )
           .join(', ') || 'n/a'
       }`,

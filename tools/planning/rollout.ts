@@ -34,11 +34,11 @@ export interface RolloutModel {
   /** Blue/green: the pre-traffic check's deadline from its HookDetails, the most it can add; else 0. */
   readonly checkDeadlineSeconds: number;
   /** Until production traffic is served only by the new version: interval x healthy threshold. */
-  readonly newVersionOnlySeconds: number;
+  readonly toNewVersionSeconds: number;
   /** Until the old tasks are gone: that, plus bake time, deregistration delay and stop timeout. */
   readonly seconds: number;
   /** The largest term of each figure. */
-  readonly dominatedBy: { readonly newVersionOnly: string; readonly oldTasksGone: string };
+  readonly dominatedBy: { readonly toNewVersion: string; readonly oldTasksGone: string };
 }
 
 interface CfnResource {
@@ -115,10 +115,10 @@ export function modelRollouts(template: CfnTemplate): RolloutModel[] {
       stopTimeoutSeconds,
       bakeTimeSeconds,
       checkDeadlineSeconds,
-      newVersionOnlySeconds: health,
+      toNewVersionSeconds: health,
       seconds: health + bakeTimeSeconds + deregistrationDelaySeconds + stopTimeoutSeconds,
       dominatedBy: {
-        newVersionOnly: 'the health checks',
+        toNewVersion: 'the health checks',
         oldTasksGone: terms.reduce((a, b) => (b[1] > a[1] ? b : a))[0],
       },
     });

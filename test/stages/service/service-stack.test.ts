@@ -151,14 +151,14 @@ describe('service stage (Account B)', () => {
     const health = ROLLOUT_TUNING.healthCheckInterval.toSeconds() * ROLLOUT_TUNING.healthyThreshold;
     const drain = ROLLOUT_TUNING.deregistrationDelay.toSeconds() + ROLLOUT_TUNING.stopTimeout.toSeconds();
     const [rollingModel] = modelRollouts(rolling.toJSON());
-    expect([rollingModel.strategy, rollingModel.newVersionOnlySeconds, rollingModel.seconds]).toEqual([
+    expect([rollingModel.strategy, rollingModel.toNewVersionSeconds, rollingModel.seconds]).toEqual([
       'rolling',
       health,
       health + drain,
     ]);
     expect(rollingModel.seconds).toBeLessThanOrEqual(45);
     const [blueGreen] = modelRollouts(template.toJSON());
-    expect([blueGreen.strategy, blueGreen.newVersionOnlySeconds, blueGreen.seconds]).toEqual([
+    expect([blueGreen.strategy, blueGreen.toNewVersionSeconds, blueGreen.seconds]).toEqual([
       'blue-green',
       health,
       health + 300 + drain,

@@ -134,7 +134,7 @@ describe('rollout model', () => {
         AWS_ROLLOUT_DEFAULTS.stopTimeoutSeconds,
     );
     expect(model.seconds).toBe(480);
-    expect([model.strategy, model.newVersionOnlySeconds, model.dominatedBy.oldTasksGone]).toEqual([
+    expect([model.strategy, model.toNewVersionSeconds, model.dominatedBy.oldTasksGone]).toEqual([
       'rolling',
       150,
       'the deregistration delay',
@@ -155,13 +155,13 @@ describe('rollout model', () => {
     });
     expect(model).toMatchObject({
       strategy: 'blue-green',
-      newVersionOnlySeconds: 10,
+      toNewVersionSeconds: 10,
       bakeTimeSeconds: 300,
       checkDeadlineSeconds: 600,
       seconds: 10 + 300 + 300 + 10,
     });
     // Deregistration is left out here (AWS default 300 s): it ties with the bake time, which comes first.
-    expect(model.dominatedBy).toEqual({ newVersionOnly: 'the health checks', oldTasksGone: 'the bake time' });
+    expect(model.dominatedBy).toEqual({ toNewVersion: 'the health checks', oldTasksGone: 'the bake time' });
     // No bake time in the template: the API documents no default, so none is modelled.
     expect(withStrategy({ Strategy: 'BLUE_GREEN' }).seconds).toBe(10 + 300 + 10);
     expect(withStrategy({ Strategy: 'ROLLING', BakeTimeInMinutes: 5 }).bakeTimeSeconds).toBe(0);
