@@ -30,7 +30,12 @@ export class DiagnosticsHost extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
-      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      // From the context (cdk.context.json), not an SSM-typed stack parameter: CloudFormation would resolve that with the
+      // deploy role, which may read no /aws/service/ parameter (aws-samples/aws-cross-account-cicd-pipeline#33).
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({
+        cpuType: ec2.AmazonLinuxCpuType.ARM_64,
+        cachedInContext: true,
+      }),
       securityGroup,
       ssmSessionPermissions: true,
       requireImdsv2: true,

@@ -5,6 +5,9 @@ import { cfnLint, templatesIn } from '../helpers/cfn-lint';
 import { checkPath } from '../helpers/reachability';
 import { formatPlan, readPlan } from '../../tools/planning/plan';
 import { VARIANTS, type VariantName } from './variants';
+import { bootstrapTargets } from '../../tools/operator/bootstrap';
+import { DeployedStack } from '../helpers/deployed-policies';
+import { deployCalls, refusedDeployCalls } from '../permissions/deploy-calls';
 
 /**
  * One variant of the matrix, synthesized once: cdk-nag runs inside synth (a finding throws), cfn-lint runs on every
@@ -58,6 +61,19 @@ export function describeVariant(name: VariantName, paths: Record<string, string[
         }));
     const environment = (index: number) => structuredClone(checked[index]);
     const indexes = config.environments.map((e, i) => [e.name, i] as const);
+
+    test('CloudFormation may make every call the registry schemas name for every resource of every stack', async () => {
+      expect(synthError).toBeUndefined();
+      const targets = new Map(bootstrapTargets(config).map((t) => [t.account, t]));
+      const stacks = [
+        delivery.pipeline,
+        ...(delivery.github ? [delivery.github] : []),
+        delivery.stages.registry.stack,
+        ...delivery.stages.environments.flatMap((e) => [e.network.stack, e.service.stack]),
+      ].map((stack) => DeployedStack.of(stack));
+      const calls = (await Promise.all(stacks.map((s) => deployCalls(s, targets.get(s.account)!, true)))).flat();
+      expect(await refusedDeployCalls(calls)).toEqual([]);
+    });
 
     test.each(indexes)('the post-deploy check of %s reaches its service', (environmentName, index) => {
       expect(checkPath(environment(index))).toEqual(paths[environmentName]);

