@@ -218,11 +218,22 @@ jobs:
 
   test('use no secrets in the pull-request workflow, and skip the diff with a note when no role is set', () => {
     expect(readFileSync(path.join(PROJECT_ROOT, '.github/workflows/pr.yml'), 'utf8')).not.toContain('secrets.');
-    const diffSteps = steps(pr, 'diff');
-    expect(diffSteps[0]).toMatchObject({ if: "vars.DIFF_ROLE_ARN == ''" });
-    expect(diffSteps[0].run).toContain('cdk diff skipped');
-    for (const step of diffSteps.slice(1)) expect(step.if).toBe("vars.DIFF_ROLE_ARN != ''");
+    expect(pr.jobs['diff-skipped']).toMatchObject({ if: "vars.DIFF_ROLE_ARN == ''" });
+    expect(runs(pr, 'diff-skipped')).toContain('cdk diff skipped');
     expect(runs(pr, 'diff')).toContain("npx cdk diff '**'");
+  });
+
+  test('no job waits for an environment it may skip: every job with an environment decides at job level', () => {
+    // A job's environment is requested, and its reviewers asked, before any step runs; only a job-level `if` skips it.
+    for (const workflow of [pr, deploy]) {
+      for (const [name, job] of Object.entries(workflow.jobs as Record<string, any>)) {
+        if (!job.environment) continue;
+        const stepConditions = (job.steps ?? []).map((s: { if?: string }) => s.if).filter(Boolean);
+        expect([name, stepConditions]).toEqual([name, []]);
+      }
+    }
+    expect(pr.jobs.diff).toMatchObject({ if: "vars.DIFF_ROLE_ARN != ''", environment: 'pull-request-diff' });
+    expect(pr.jobs['diff-skipped'].environment).toBeUndefined();
   });
 
   test('deploy by assuming the deploy role and running npm run deploy', () => {

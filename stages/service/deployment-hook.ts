@@ -83,11 +83,16 @@ export async function runDeploymentHook(event: HookEvent, options: HookOptions):
     urls = [];
     notAnswering = `cannot look up the load balancer's addresses (${(error as Error).message})`;
   }
+  // One budget for every address: silent addresses each spending a full round would pass the function's own timeout,
+  // and a function that times out is a failed invocation, which rolls the deployment back (ECS guide, "Lambda hooks").
+  const roundEndsAt = Date.now() + (options.roundSeconds ?? HOOK_ROUND_SECONDS) * 1000;
   for (const url of urls) {
+    const leftSeconds = (roundEndsAt - Date.now()) / 1000;
+    if (leftSeconds < 0.5) break;
     const result = await runSmokeTest({
       url,
       expectVersion,
-      timeoutSeconds: options.roundSeconds ?? HOOK_ROUND_SECONDS,
+      timeoutSeconds: leftSeconds,
       log,
       initialBackoffMs: options.initialBackoffMs,
     });
