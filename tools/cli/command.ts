@@ -50,6 +50,31 @@ function describeParseError(error: Error & { code?: string }): string {
 }
 
 /**
+ * `--timeout -5` as `--timeout=-5`: parseArgs takes a value that starts with a dash for the next option and says
+ * "needs a value", although a value was given. Joined, the flag's own check names the value.
+ */
+function joinNegativeValues(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([\w-]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
+/** A text flag's value, refusing an empty one: `--config ''` is a mistake, not a request for the default. */
+export function nonEmpty(flag: string, raw: string | undefined, expected: string): string | undefined {
+  if (raw !== undefined && raw.trim() === '') throw new CommandError(`${flag} is "${raw}"; expected ${expected}`);
+  return raw;
+}
+
+/**
  * Parses the command line strictly. Returns undefined after printing the usage for `--help`: the caller then
  * returns without doing anything.
  */
@@ -63,7 +88,12 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: spec.options, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv, spec.options),
+      options: spec.options,
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (error) {
     throw new CommandError(`${describeParseError(error as Error)}; see --help`);
   }

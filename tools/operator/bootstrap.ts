@@ -17,8 +17,10 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { parseDocument } from 'yaml';
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
 import { permissionsBoundaryName } from '../../stages/permissions-boundary';
-import { boundedClientConfig } from '../cli/aws';
-import { parseCommandLine, runCommand } from '../cli/command';
+import { awsCall, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
+import { CommandError, parseCommandLine, runCommand } from '../cli/command';
+import { configFlag } from '../cli/config-flag';
+import { refusePlaceholders } from '../cli/placeholder-lookups';
 import {
   boundaryArn,
   boundaryPolicy,
@@ -183,15 +185,21 @@ async function upsertPolicy(iam: IAMClient, policy: ManagedPolicy): Promise<'cre
     );
     return 'created';
   } catch (error) {
-    if ((error as Error).name !== 'EntityAlreadyExistsException') throw error;
+    if ((error as Error).name !== 'EntityAlreadyExistsException') {
+      throw new CommandError(describeAwsFailure('IAM CreatePolicy', error));
+    }
   }
-  const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policy.arn }))).Versions ?? [];
+  const versions =
+    (await awsCall('IAM ListPolicyVersions', () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: policy.arn }))))
+      .Versions ?? [];
   if (versions.length >= 5) {
     const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => +a.CreateDate! - +b.CreateDate!)[0];
-    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policy.arn, VersionId: oldest.VersionId }));
+    await awsCall('IAM DeletePolicyVersion', () =>
+      iam.send(new DeletePolicyVersionCommand({ PolicyArn: policy.arn, VersionId: oldest.VersionId })),
+    );
   }
-  await iam.send(
-    new CreatePolicyVersionCommand({ PolicyArn: policy.arn, PolicyDocument: document, SetAsDefault: true }),
+  await awsCall('IAM CreatePolicyVersion', () =>
+    iam.send(new CreatePolicyVersionCommand({ PolicyArn: policy.arn, PolicyDocument: document, SetAsDefault: true })),
   );
   return 'updated';
 }
@@ -239,7 +247,8 @@ async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
   const dryRun = parsed.values['dry-run'] === true;
-  const config = loadConfig(parsed.values.config ?? DEFAULT_CONFIG_PATH);
+  const config = loadConfig(configFlag(parsed.values.config));
+  if (!dryRun) refusePlaceholders(config, 'bootstrap');
 
   const targets = bootstrapTargets(config);
   mkdirSync(BOOTSTRAP_OUTPUT_DIR, { recursive: true });
@@ -262,16 +271,15 @@ async function main(): Promise<number> {
       const state = done.length ? `bootstrapped: ${done.join(', ')}` : 'nothing was bootstrapped';
       throw new BootstrapError(`${target.account}: ${why}; ${state}; not yet: ${[target.account, ...left].join(', ')}`);
     };
-    const iam = new IAMClient(
-      boundedClientConfig({
-        region: config.region,
-        credentials: target.profile ? fromIni({ profile: target.profile }) : undefined,
-      }),
-    );
+    const iam = boundedClient(IAMClient, {
+      region: config.region,
+      // A profile that assumes a role calls STS through a client of the provider's own: bounded too.
+      credentials: target.profile
+        ? fromIni({ profile: target.profile, clientConfig: boundedClientConfig({ region: config.region }) })
+        : undefined,
+    });
     for (const policy of managedPolicies(target)) {
-      const outcome = await upsertPolicy(iam, policy).catch((e: Error) =>
-        stop(`policy ${policy.name} failed: ${e.name}: ${e.message}`),
-      );
+      const outcome = await upsertPolicy(iam, policy).catch((e: Error) => stop(`policy ${policy.name}: ${e.message}`));
       console.log(`  ${policy.name} ${outcome}`);
     }
     const code = await run(target.command);

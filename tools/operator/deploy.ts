@@ -1,45 +1,88 @@
-// `npm run deploy [-- --dry-run] [--config FILE] [--timeout S]`: what the GitHub deploy job does, runnable by hand.
+// `npm run deploy [-- --dry-run] [--config FILE] [--profile NAME] [--timeout S]`: what the GitHub deploy job does, runnable by hand.
 // 1. Deploy the pipeline stack if it does not exist yet (the first run; self-mutation keeps it current after).
 // 2. Upload this commit (git archive) to the pipeline's S3 source.
 // 3. Start the pipeline on exactly that object version.
 // 4. Follow it with pipeline-watch, and fail unless it succeeds.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { PIPELINE_STACK_ID } from '../../pipeline/build-app';
 import { pipelineStackName } from '../../pipeline/delivery-stages';
 import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../pipeline/pipeline-stack';
-import { awsCall, boundedClientConfig } from '../cli/aws';
-import { CommandError, parseCommandLine, runCommand, seconds } from '../cli/command';
+import { AWS_CLIENT_BOUNDS, awsCall, boundedClient, boundedClientConfig, type AwsClientBounds } from '../cli/aws';
+import { CommandError, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
+import { configFlag } from '../cli/config-flag';
+import { refusePlaceholders } from '../cli/placeholder-lookups';
 import { watchExecution } from './pipeline-watch';
 
 const SPEC = {
   name: 'deploy',
   usage: `
-usage: npm run deploy -- [--dry-run] [--config FILE] [--timeout SECONDS]
+usage: npm run deploy -- [--dry-run] [--config FILE] [--profile NAME] [--timeout SECONDS]
 
 Deploys the pipeline stack if it does not exist yet, uploads this commit (git archive HEAD) to the pipeline's
-S3 source, starts the pipeline on exactly that object version, and follows it until it ends.
+S3 source, starts the pipeline on exactly that object version, and follows it until it ends. Uncommitted and
+untracked changes are not part of HEAD: it names them before it uploads.
 
   --dry-run          print the steps and call nothing
   --config FILE      the deployment configuration (default ${DEFAULT_CONFIG_PATH}), the same file synth uses
+  --profile NAME     the AWS CLI profile of the tooling account (default: the usual AWS credentials, as in
+                     the deploy workflow)
   --timeout SECONDS  how long to follow the pipeline (default 5400)
   --help             print this and do nothing
+
+Every AWS call gives up after ${AWS_CLIENT_BOUNDS.maxAttempts} attempts of ${AWS_CLIENT_BOUNDS.requestTimeoutMs / 1000} s each.
 `,
   options: {
     'dry-run': { type: 'boolean' },
     config: { type: 'string' },
+    profile: { type: 'string' },
     timeout: { type: 'string' },
   },
 } as const;
+
+/** The upload of the source zip gets longer per attempt than a plain call: it carries megabytes. */
+const UPLOAD_BOUNDS: AwsClientBounds = { ...AWS_CLIENT_BOUNDS, requestTimeoutMs: 120_000 };
 
 class DeployError extends CommandError {
   constructor(message: string) {
     super(message);
     this.name = 'DeployError';
   }
+}
+
+/** An AWS CLI profile name, as the CLI's config file allows it. */
+function profileName(raw: string | undefined): string | undefined {
+  if (raw !== undefined && !/^[\w.+@-]{1,64}$/.test(raw)) {
+    throw new CommandError(`--profile is "${shorten(raw)}"; expected an AWS CLI profile name, such as tooling`);
+  }
+  return raw;
+}
+
+/** Runs git; its failure is one line of ours, never git's own text. */
+function git(args: readonly string[], what: string, maxBuffer = 16 * 1024 * 1024): Buffer {
+  const result = spawnSync('git', [...args], { maxBuffer, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error || result.status !== 0) {
+    const reason = result.error
+      ? `cannot run git: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`
+      : /not a git repository/i.test(String(result.stderr))
+        ? `${process.cwd()} is not inside a git checkout`
+        : `git ${args[0]} exited ${result.status}`;
+    throw new DeployError(`${what} failed (${reason}); deploy uploads a commit: run it from a clone of the project`);
+  }
+  return result.stdout;
+}
+
+/** Uncommitted and untracked files, which `git archive HEAD` leaves out. */
+function changesOutsideHead(): string[] {
+  return git(['status', '--porcelain', '--untracked-files=normal'], 'git status')
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.slice(3));
 }
 
 async function stackExists(cloudformation: CloudFormationClient, stackName: string): Promise<boolean> {
@@ -54,14 +97,23 @@ async function stackExists(cloudformation: CloudFormationClient, stackName: stri
   });
 }
 
-function cdkDeployPipeline(configPath: string): Promise<number> {
-  const context = configPath === DEFAULT_CONFIG_PATH ? [] : ['-c', `config=${configPath}`];
+/** The `cdk deploy` of the pipeline stack, as run and as the dry run prints it. */
+export function cdkDeployArgs(configPath: string, profile: string | undefined): string[] {
+  return [
+    'cdk',
+    'deploy',
+    PIPELINE_STACK_ID,
+    '--require-approval',
+    'never',
+    ...(configPath === DEFAULT_CONFIG_PATH ? [] : ['-c', `config=${configPath}`]),
+    ...(profile ? ['--profile', profile] : []),
+  ];
+}
+
+function cdkDeployPipeline(args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
     // A first deploy of the pipeline stack takes minutes; an hour bounds it.
-    const child = spawn('npx', ['cdk', 'deploy', PIPELINE_STACK_ID, '--require-approval', 'never', ...context], {
-      stdio: 'inherit',
-      timeout: 60 * 60 * 1000,
-    });
+    const child = spawn('npx', [...args], { stdio: 'inherit', timeout: 60 * 60 * 1000 });
     child.on('error', () => resolve(127));
     child.on('close', (code) => resolve(code ?? 1));
   });
@@ -70,66 +122,77 @@ function cdkDeployPipeline(configPath: string): Promise<number> {
 async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
-  const configPath = parsed.values.config ?? DEFAULT_CONFIG_PATH;
+  const configPath = configFlag(parsed.values.config);
   const dryRun = parsed.values['dry-run'] === true;
   const timeoutSeconds = seconds('--timeout', parsed.values.timeout, 5400);
   const config = loadConfig(configPath);
+  refusePlaceholders(config, 'deploy');
+  const profile = profileName(parsed.values.profile);
   const stackName = pipelineStackName(config);
   const bucket = sourceBucketName(config);
-  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  const commit = git(['rev-parse', 'HEAD'], 'git rev-parse HEAD').toString('utf8').trim();
 
   if (config.pipeline.source.type !== 's3') {
     throw new DeployError(
       `pipeline.source.type is ${config.pipeline.source.type}; the pipeline starts itself on push, so there is nothing to upload`,
     );
   }
+  const outside = changesOutsideHead();
+  if (outside.length > 0) {
+    // Not a failure: the commit is what a deploy is of. A warning, never a line of the `deploy:` kind.
+    process.stderr.write(
+      `deploy warning: ${outside.length} uncommitted or untracked file(s) are not part of ${commit.slice(0, 12)} and ` +
+        `are not deployed: ${shorten(outside.join(', '), 200)}\n`,
+    );
+  }
+  const cdkArgs = cdkDeployArgs(configPath, profile);
   if (dryRun) {
     console.log(
       [
         `deploy (dry run): nothing is called`,
-        `  1. if stack ${stackName} is missing: npx cdk deploy ${PIPELINE_STACK_ID} --require-approval never`,
+        `  1. if stack ${stackName} is missing: npx ${cdkArgs.join(' ')}`,
         `  2. git archive --format=zip ${commit} → s3://${bucket}/${SOURCE_OBJECT_KEY}`,
         `  3. start pipeline ${config.projectName} on that object version`,
         `  4. follow it for up to ${timeoutSeconds} s`,
+        ...(profile ? [`  as AWS CLI profile ${profile}`] : []),
       ].join('\n'),
     );
     return 0;
   }
 
   const region = config.region;
-  const cloudformation = new CloudFormationClient(boundedClientConfig({ region }));
+  const credentials = profile ? fromIni({ profile, clientConfig: boundedClientConfig({ region }) }) : undefined;
+  const cloudformation = boundedClient(CloudFormationClient, { region, credentials });
   if (!(await stackExists(cloudformation, stackName))) {
     console.log(`${stackName} does not exist yet: deploying it once; self-mutation keeps it current from now on`);
-    const code = await cdkDeployPipeline(configPath);
+    const code = await cdkDeployPipeline(cdkArgs);
     if (code !== 0) throw new DeployError(`cdk deploy of ${stackName} exited ${code}; nothing was uploaded or started`);
   }
 
-  const archive = execFileSync('git', ['archive', '--format=zip', commit], { maxBuffer: 512 * 1024 * 1024 });
-  const upload = await new S3Client(boundedClientConfig({ region }))
-    .send(new PutObjectCommand({ Bucket: bucket, Key: SOURCE_OBJECT_KEY, Body: archive, Metadata: { commit } }))
-    .catch((e: Error) => {
-      throw new DeployError(
-        `upload to s3://${bucket}/${SOURCE_OBJECT_KEY} failed (${e.name}: ${e.message}); nothing was started`,
-      );
-    });
+  const archive = git(['archive', '--format=zip', commit], 'git archive', 512 * 1024 * 1024);
+  const upload = await awsCall('S3 PutObject', () =>
+    boundedClient(S3Client, { region, credentials }, UPLOAD_BOUNDS).send(
+      new PutObjectCommand({ Bucket: bucket, Key: SOURCE_OBJECT_KEY, Body: archive, Metadata: { commit } }),
+    ),
+  ).catch((e: Error) => {
+    throw new DeployError(`${e.message} (s3://${bucket}/${SOURCE_OBJECT_KEY}); nothing was started`);
+  });
   if (!upload.VersionId) throw new DeployError(`s3://${bucket} returned no object version; is versioning on?`);
   console.log(`uploaded ${commit} (${archive.length} bytes) as version ${upload.VersionId}`);
 
-  const codepipeline = new CodePipelineClient(boundedClientConfig({ region }));
-  const started = await codepipeline
-    .send(
+  const codepipeline = boundedClient(CodePipelineClient, { region, credentials });
+  const started = await awsCall('CodePipeline StartPipelineExecution', () =>
+    codepipeline.send(
       new StartPipelineExecutionCommand({
         name: config.projectName,
         sourceRevisions: [
           { actionName: 'Source', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: upload.VersionId },
         ],
       }),
-    )
-    .catch((e: Error) => {
-      throw new DeployError(
-        `version ${upload.VersionId} is uploaded, but starting pipeline ${config.projectName} failed (${e.name}: ${e.message}); re-run to retry`,
-      );
-    });
+    ),
+  ).catch((e: Error) => {
+    throw new DeployError(`${resumeHint(config.projectName, upload.VersionId!, profile, region)}: ${e.message}`);
+  });
   console.log(`started execution ${started.pipelineExecutionId}`);
 
   const result = await watchExecution(codepipeline, {
@@ -143,4 +206,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCommand(SPEC.name, main);
+/** What to run to start the pipeline on an object version that is already uploaded, without uploading again. */
+export function resumeHint(pipeline: string, versionId: string, profile: string | undefined, region: string): string {
+  return (
+    `version ${versionId} is uploaded but the pipeline did not start; resume without uploading with: ` +
+    `aws codepipeline start-pipeline-execution --region ${region}${profile ? ` --profile ${profile}` : ''} ` +
+    `--name ${pipeline} --source-revisions actionName=Source,revisionType=S3_OBJECT_VERSION_ID,revisionValue=${versionId}`
+  );
+}
+
+if (require.main === module) runCommand(SPEC.name, main);

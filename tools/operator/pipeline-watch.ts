@@ -9,8 +9,9 @@ import {
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
-import { awsCall, boundedClientConfig } from '../cli/aws';
-import { CommandError, parseCommandLine, runCommand, seconds } from '../cli/command';
+import { awsCall, boundedClient } from '../cli/aws';
+import { CommandError, nonEmpty, parseCommandLine, runCommand, seconds } from '../cli/command';
+import { configFlag } from '../cli/config-flag';
 
 /** The part of CodePipelineClient the watcher uses; tests pass a fake. */
 export interface PipelineApi {
@@ -26,7 +27,16 @@ export interface WatchOptions {
   /** The clock, injectable so tests need not wait. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How long to wait for the execution that restarts after self-mutation: CodePipeline starts it within seconds, so
+   * an execution that ended that way and has none after this long has no successor coming.
+   * @default SUCCESSOR_WINDOW_SECONDS
+   */
+  readonly successorWindowSeconds?: number;
 }
+
+/** The successor's own window: well past the seconds CodePipeline takes to restart, far short of the whole timeout. */
+export const SUCCESSOR_WINDOW_SECONDS = 180;
 
 export interface WatchResult {
   readonly ok: boolean;
@@ -104,6 +114,8 @@ export async function watchExecution(rawApi: PipelineApi, options: WatchOptions)
   const { pipelineName } = options;
   let executionId = options.executionId;
   const seen = new Map<string, string>();
+  /** When the current execution was first seen ended by self-mutation with no successor. */
+  let orphanedSince: number | undefined;
 
   for (;;) {
     const { pipelineExecution } = await api.send(
@@ -128,13 +140,20 @@ export async function watchExecution(rawApi: PipelineApi, options: WatchOptions)
       if (next) {
         log(`execution ${executionId} ended ${status} after self-mutation (the pipeline restarts); following ${next}`);
         executionId = next;
+        orphanedSince = undefined;
         continue;
       }
-      if (now() >= deadline) {
+      orphanedSince ??= now();
+      const window = Math.min(options.successorWindowSeconds ?? SUCCESSOR_WINDOW_SECONDS, options.timeoutSeconds);
+      if (orphanedSince === now())
+        log(`execution ${executionId} ended ${status}; waiting up to ${window} s for its successor`);
+      if (now() - orphanedSince >= window * 1000 || now() >= deadline) {
         return {
           ok: false,
           executionId,
-          summary: `execution ${executionId} ended ${status} after self-mutation, and no later execution of the same commit started within ${options.timeoutSeconds} s`,
+          summary:
+            `execution ${executionId} ended ${status} after self-mutation, and no later execution of the same ` +
+            `commit started within ${window} s; start the pipeline again, or see its execution history`,
         };
       }
       await sleep(options.pollMs ?? 10_000);
@@ -189,10 +208,10 @@ async function main(): Promise<number> {
   const { values } = parsed;
   if (!values.execution) throw new CommandError('--execution is missing; see --help');
   const timeoutSeconds = seconds('--timeout', values.timeout, 5400);
-  const config = loadConfig(values.config ?? DEFAULT_CONFIG_PATH);
-  const api = new CodePipelineClient(boundedClientConfig({ region: config.region }));
+  const config = loadConfig(configFlag(values.config));
+  const api = boundedClient(CodePipelineClient, { region: config.region });
   const result = await watchExecution(api, {
-    pipelineName: values.pipeline ?? config.projectName,
+    pipelineName: nonEmpty('--pipeline', values.pipeline, 'a pipeline name') ?? config.projectName,
     executionId: values.execution,
     timeoutSeconds,
     log: (l) => console.log(l),

@@ -15,8 +15,9 @@ import {
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../../config/load';
 import { publisherRoleArn } from '../../stages/registry/names';
-import { boundedClientConfig, describeAwsFailure } from '../cli/aws';
+import { boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
+import { configFlag } from '../cli/config-flag';
 import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */
@@ -289,7 +290,7 @@ const DOCKER_TIMEOUT_MS = 20 * 60 * 1000;
 async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
-  const config = loadConfig(parsed.values.config ?? DEFAULT_CONFIG_PATH);
+  const config = loadConfig(configFlag(parsed.values.config));
   const args = {
     roleArn: parsed.values['role-arn'] && checkRoleArn('--role-arn', parsed.values['role-arn'], config.partition),
     dryRun: parsed.values['dry-run'] === true,
@@ -322,15 +323,13 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const ecr = new ECRClient(
-    boundedClientConfig({
-      region: config.region,
-      credentials: fromTemporaryCredentials({
-        params: { RoleArn: publisher, RoleSessionName: 'publish-image' },
-        clientConfig: boundedClientConfig({ region: config.region }),
-      }),
+  const ecr = boundedClient(ECRClient, {
+    region: config.region,
+    credentials: fromTemporaryCredentials({
+      params: { RoleArn: publisher, RoleSessionName: 'publish-image' },
+      clientConfig: boundedClientConfig({ region: config.region }),
     }),
-  );
+  });
   const result = await publishImage(ecr, dockerCli, options);
   console.log(result.alreadyPublished ? `image ${result.imageUri} unchanged` : `image digest ${result.digest}`);
   return 0;

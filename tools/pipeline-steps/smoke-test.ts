@@ -6,7 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { VERIFIER_TIMEOUT_SECONDS } from '../../stages/service/verifier-timeout';
 import { runSmokeTest, type SmokeTestOptions, type SmokeTestResult } from '../../stages/service/service-checks';
 import type { VerifyRequest, VerifyResponse } from '../../stages/service/verifier-handler';
-import { awsCall } from '../cli/aws';
+import { AWS_CLIENT_BOUNDS, awsCall, boundedClient, type AwsClientBounds } from '../cli/aws';
 import { CommandError, httpUrl, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 
 const SPEC = {
@@ -65,19 +65,27 @@ export type InvokeVerifier = (request: VerifyRequest) => Promise<VerifyResponse 
 /** The pause before invoking a verifier that is not active yet again. */
 export const NOT_READY_PAUSE_MS = 5_000;
 
+/** The function answers within its own timeout; the read waits that long and a little more. */
+export const VERIFIER_INVOKE_BOUNDS: AwsClientBounds = {
+  ...AWS_CLIENT_BOUNDS,
+  requestTimeoutMs: (VERIFIER_TIMEOUT_SECONDS + 10) * 1000,
+};
+
+/** How much longer than a round's budget its invoke may take: Lambda's own start and the answer's trip. */
+export const INVOKE_MARGIN_SECONDS = 10;
+
 /** Invokes the verifier synchronously across accounts with the step's credentials; each call is bounded. */
 export function lambdaVerifier(arn: string): InvokeVerifier {
   const region = FUNCTION_ARN.exec(arn)![1];
-  const client = new LambdaClient({
-    region,
-    maxAttempts: 2,
-    // The function answers within its own timeout; the read waits that long and a little more.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: (VERIFIER_TIMEOUT_SECONDS + 10) * 1000 },
-  });
+  const client = boundedClient(LambdaClient, { region }, VERIFIER_INVOKE_BOUNDS);
   return async (request) => {
     const answer = await awsCall('Lambda Invoke', async () => {
       try {
-        return await client.send(new InvokeCommand({ FunctionName: arn, Payload: JSON.stringify(request) }));
+        // The round's own budget bounds the call, retries included: the function answers within
+        // request.timeoutSeconds, and an endpoint that never answers must not hold the step longer than that.
+        return await client.send(new InvokeCommand({ FunctionName: arn, Payload: JSON.stringify(request) }), {
+          abortSignal: AbortSignal.timeout((request.timeoutSeconds + INVOKE_MARGIN_SECONDS) * 1000),
+        });
       } catch (error) {
         // A VPC function idle for weeks turns Inactive: the next invoke fails and Lambda restores its network
         // interfaces, Pending meanwhile (Lambda developer guide, "Lambda function states"). Another round waits.

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
+import { configFlag } from '../cli/config-flag';
 import * as path from 'node:path';
 import { bundleSteps } from './bundle-steps';
 import { formatPlan, readPlan } from './plan';
@@ -76,7 +77,7 @@ async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
   const outdir = parsed.values.output ?? 'cdk.out';
-  const config = parsed.values.config;
+  const config = parsed.values.config === undefined ? undefined : configFlag(parsed.values.config);
   const progress = new Progress("Synthesizing every stage (cdk synth '**')");
   const { code, output } = await runCdkSynth([...(config ? ['-c', `config=${config}`] : []), '--output', outdir]);
   progress.done(code === 0);

@@ -205,14 +205,38 @@ describe('pipeline-watch', () => {
     expect(result.summary).toContain('stage Foundation, action Registry.PublishImage: scan findings');
   });
 
-  test('fails after its timeout when no execution follows a self-mutation', async () => {
+  test('fails after its own window, not the whole timeout, when no execution follows a superseded one', async () => {
+    // GIVEN an execution superseded by self-mutation, with no later execution of its commit, and 90 minutes to watch
+    const api = fakePipeline(
+      { e1: [{ status: 'Superseded', actions: [action('UpdatePipeline', 'SelfMutate', 'Succeeded')] }] },
+      [{ id: 'e1', start: 1, revision: 'v1' }],
+    );
+    const clock = virtualClock();
+    const lines: string[] = [];
+    // WHEN it is watched
+    const result = await watchExecution(api, {
+      pipelineName: 'p',
+      executionId: 'e1',
+      timeoutSeconds: 5400,
+      pollMs: 10_000,
+      log: (l) => lines.push(l),
+      ...clock,
+    });
+    // THEN it gives up after the successor's window of 180 s, saying so, long before the 5400 s timeout
+    expect(result.summary).toBe(
+      'execution e1 ended Superseded after self-mutation, and no later execution of the same commit started ' +
+        'within 180 s; start the pipeline again, or see its execution history',
+    );
+    expect(clock.now()).toBe(180_000);
+    expect(lines).toContain('execution e1 ended Superseded; waiting up to 180 s for its successor');
+  });
+
+  test('the successor window is no longer than the timeout', async () => {
     const api = fakePipeline(
       { e1: [{ status: 'Cancelled', actions: [action('UpdatePipeline', 'SelfMutate', 'Succeeded')] }] },
       [{ id: 'e1', start: 1, revision: 'v1' }],
     );
     const { result } = await watch(api, { timeoutSeconds: 60, pollMs: 10_000 });
-    expect(result.summary).toBe(
-      'execution e1 ended Cancelled after self-mutation, and no later execution of the same commit started within 60 s',
-    );
+    expect(result.summary).toMatch(/^execution e1 ended Cancelled after self-mutation, .* started within 60 s;/);
   });
 });
