@@ -1,7 +1,6 @@
 import type { Construct } from 'constructs';
 import { servesHttps, type DeployConfig, type EnvironmentConfig } from '../config/load';
 import { NetworkStage } from '../stages/network/network-stage';
-import { networkParameterNames } from '../stages/network/parameters';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import { RegistryStage } from '../stages/registry/registry-stage';
 import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
@@ -68,7 +67,6 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
 
   const environments = config.environments.map((environment) => {
     const env = { account: environment.account, region: config.region };
-    const parameterNames = networkParameterNames(config.projectName, environment.name);
     const stackPrefix = `${config.projectName}-${environment.name}`;
     const network = new NetworkStage(scope, `${pascalCase(environment.name)}Network`, {
       env,
@@ -83,7 +81,6 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         diagnosticsHost: environment.network.diagnosticsHost,
         logRetentionDays: environment.network.logRetentionDays,
         repositoryArn: repositoryArn(config),
-        parameterNames,
       },
     });
     const service = new ServiceStage(scope, `${pascalCase(environment.name)}Service`, {
@@ -93,7 +90,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         ...environment.service,
         repositoryArn: repositoryArn(config),
         imageTag,
-        parameterNames,
+        networkStackName: `${stackPrefix}-network`,
         internetFacing: environment.network.albScheme === 'internet-facing',
         verifierFunctionName: verifierFunctionName(config.projectName, environment.name),
         // An internal load balancer resolves to private addresses: only a check inside the VPC reaches it.

@@ -1,12 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { DefaultSecurityGroupCloser } from './default-security-group-closer';
 import { DiagnosticsHost } from './diagnostics-host';
 import { LoadBalancer, TEST_LISTENER_PORT } from './load-balancer';
-import type { NetworkParameterNames } from './parameters';
+import { NETWORK_OUTPUTS } from './handoff';
 import { PrivateEndpoints } from './private-endpoints';
 
 /** What the network needs to know, independent of where it is deployed. */
@@ -29,13 +28,11 @@ export interface NetworkSettings {
   readonly logRetentionDays: number;
   /** Account A's repository ARN: the ECR endpoints allow only it. */
   readonly repositoryArn: string;
-  /** Where the service stage finds this stage's values. */
-  readonly parameterNames: NetworkParameterNames;
 }
 
 export interface NetworkStackProps extends StackProps, NetworkSettings {}
 
-/** Account B's network: VPC without NAT, PrivateLink endpoints, the ALB, and the parameters the service reads. */
+/** Account B's network: VPC without NAT, PrivateLink endpoints, the ALB, and the outputs the service reads. */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
   readonly endpoints: PrivateEndpoints;
@@ -101,8 +98,8 @@ export class NetworkStack extends Stack {
       });
     }
 
-    this.publishParameters(props.parameterNames);
-    this.externalUrl = new CfnOutput(this, 'ExternalUrl', {
+    this.publishOutputs();
+    this.externalUrl = new CfnOutput(this, NETWORK_OUTPUTS.serviceUrl, {
       value: this.loadBalancer.url,
       description: 'The service, through the load balancer',
     });
@@ -114,31 +111,25 @@ export class NetworkStack extends Stack {
     }
   }
 
-  private publishParameters(names: NetworkParameterNames): void {
+  /** The values the service stack reads with Fn::GetStackOutput (stages/network/handoff.ts). */
+  private publishOutputs(): void {
     const privateSubnets = this.vpc.isolatedSubnets;
-    const values: Array<[string, string, string]> = [
-      ['VpcId', names.vpcId, this.vpc.vpcId],
-      ['PrivateSubnet1Id', names.privateSubnetIds[0], privateSubnets[0].subnetId],
-      ['PrivateSubnet2Id', names.privateSubnetIds[1], privateSubnets[1].subnetId],
-      ['EndpointSecurityGroupId', names.endpointSecurityGroupId, this.endpoints.securityGroup.securityGroupId],
-      [
-        'LoadBalancerSecurityGroupId',
-        names.loadBalancerSecurityGroupId,
-        this.loadBalancer.securityGroup.securityGroupId,
-      ],
-      ['ListenerArn', names.listenerArn, this.loadBalancer.serviceListener.listenerArn],
-      ['ServiceUrl', names.serviceUrl, this.loadBalancer.url],
-      ['LoadBalancerFullName', names.loadBalancerFullName, this.loadBalancer.alb.loadBalancerFullName],
-    ];
     const { testListener, alb } = this.loadBalancer;
-    if (testListener) {
-      values.push(
-        ['TestListenerArn', names.testListenerArn, testListener.listenerArn],
-        ['TestUrl', names.testUrl, `http://${alb.loadBalancerDnsName}:${TEST_LISTENER_PORT}`],
-      );
-    }
-    for (const [id, parameterName, stringValue] of values) {
-      new ssm.StringParameter(this, id, { parameterName, stringValue, description: 'Read by the service stage' });
-    }
+    const values: Array<[string, string]> = [
+      [NETWORK_OUTPUTS.vpcId, this.vpc.vpcId],
+      [NETWORK_OUTPUTS.privateSubnetIds[0], privateSubnets[0].subnetId],
+      [NETWORK_OUTPUTS.privateSubnetIds[1], privateSubnets[1].subnetId],
+      [NETWORK_OUTPUTS.endpointSecurityGroupId, this.endpoints.securityGroup.securityGroupId],
+      [NETWORK_OUTPUTS.loadBalancerSecurityGroupId, this.loadBalancer.securityGroup.securityGroupId],
+      [NETWORK_OUTPUTS.listenerArn, this.loadBalancer.serviceListener.listenerArn],
+      [NETWORK_OUTPUTS.loadBalancerFullName, alb.loadBalancerFullName],
+      ...(testListener
+        ? ([
+            [NETWORK_OUTPUTS.testListenerArn, testListener.listenerArn],
+            [NETWORK_OUTPUTS.testUrl, `http://${alb.loadBalancerDnsName}:${TEST_LISTENER_PORT}`],
+          ] as Array<[string, string]>)
+        : []),
+    ];
+    for (const [id, value] of values) new CfnOutput(this, id, { value, description: 'Read by the service stack' });
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, type CfnElement, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, type CfnElement, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -6,11 +6,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { DeploymentStrategy } from '../../config/load';
 import { TEST_LISTENER_PORT } from '../network/load-balancer';
-import type { NetworkParameterNames } from '../network/parameters';
+import { NETWORK_OUTPUTS, type NetworkOutput } from '../network/handoff';
 import { acknowledge } from '../nag';
 import { IMAGE_PORT } from './image-port';
 import { HOOK_DEADLINE_SECONDS, type HookDetails } from './deployment-hook';
@@ -42,8 +41,8 @@ export interface ServiceSettings {
   readonly maxCount: number;
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
   readonly logRetentionDays: number;
-  /** Where the network stage left the VPC, subnets, security groups, listeners and URLs. */
-  readonly parameterNames: NetworkParameterNames;
+  /** The network stack of the same environment, whose outputs name the VPC, subnets, groups, listeners and URLs. */
+  readonly networkStackName: string;
   /** blue-green: a new set of tasks, checked through the test listener before production traffic moves. */
   readonly deploymentStrategy: DeploymentStrategy;
   /** blue-green: minutes the old tasks stay after production traffic has moved. */
@@ -88,13 +87,14 @@ export class ServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const names = props.parameterNames;
-    const fromParameter = (name: string) => ssm.StringParameter.valueForStringParameter(this, name);
+    const names = NETWORK_OUTPUTS;
+    // Resolved by CloudFormation when it creates or updates this stack (stages/network/handoff.ts).
+    const fromNetwork = (output: NetworkOutput) => Fn.getStackOutput(props.networkStackName, output);
 
     const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-      vpcId: fromParameter(names.vpcId),
+      vpcId: fromNetwork(names.vpcId),
       availabilityZones: this.availabilityZones.slice(0, 2),
-      isolatedSubnetIds: names.privateSubnetIds.map(fromParameter),
+      isolatedSubnetIds: names.privateSubnetIds.map(fromNetwork),
     });
     for (const subnet of vpc.isolatedSubnets) {
       Annotations.of(subnet).acknowledgeWarning(
@@ -105,13 +105,13 @@ export class ServiceStack extends Stack {
     const endpointSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
       this,
       'EndpointSecurityGroup',
-      fromParameter(names.endpointSecurityGroupId),
+      fromNetwork(names.endpointSecurityGroupId),
       { allowAllOutbound: false, mutable: false },
     );
     const albSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
       this,
       'LoadBalancerSecurityGroup',
-      fromParameter(names.loadBalancerSecurityGroupId),
+      fromNetwork(names.loadBalancerSecurityGroupId),
       { allowAllOutbound: false },
     );
 
@@ -197,9 +197,9 @@ export class ServiceStack extends Stack {
           healthyHttpCodes: '200',
         },
       });
-    const importListener = (id: string, parameterName: string) =>
+    const importListener = (id: string, output: NetworkOutput) =>
       elbv2.ApplicationListener.fromApplicationListenerAttributes(this, id, {
-        listenerArn: fromParameter(parameterName),
+        listenerArn: fromNetwork(output),
         securityGroup: albSecurityGroup,
       });
     const forwardAll = (id: string, listener: elbv2.IApplicationListener, targetGroup: elbv2.IApplicationTargetGroup) =>
@@ -213,7 +213,7 @@ export class ServiceStack extends Stack {
     this.targetGroup = newTargetGroup('TargetGroup');
     const productionRule = forwardAll('ListenerRule', importListener('Listener', names.listenerArn), this.targetGroup);
     const targetGroups: elbv2.ApplicationTargetGroup[] = [this.targetGroup];
-    const loadBalancerFullName = fromParameter(names.loadBalancerFullName);
+    const loadBalancerFullName = fromNetwork(names.loadBalancerFullName);
 
     if (!blueGreen) {
       this.targetGroup.addTarget(this.service);
@@ -253,11 +253,11 @@ export class ServiceStack extends Stack {
             logRetentionDays: props.logRetentionDays,
             pipelineCheck: props.pipelineCheck && {
               ...props.pipelineCheck,
-              serviceUrl: fromParameter(names.serviceUrl),
+              serviceUrl: fromNetwork(names.serviceUrl),
             },
             deploymentHook: blueGreen
               ? {
-                  testUrl: fromParameter(names.testUrl),
+                  testUrl: fromNetwork(names.testUrl),
                   testListenerPort: TEST_LISTENER_PORT,
                   // Only an internet-facing load balancer needs its private addresses looked up.
                   lookUp: props.internetFacing ? { loadBalancerFullName, endpointSecurityGroup } : undefined,

@@ -24,13 +24,12 @@ function target(value: Json): string | undefined {
   return value?.Ref ?? value?.['Fn::GetAtt']?.[0];
 }
 
-/** The network stack resource a service stack value comes from, through the SSM parameter between the stages. */
+/** The network stack resource a service stack value comes from, through the network stack output it reads. */
 function fromNetwork(env: CheckedEnvironment, value: Json): string {
-  const parameterName = env.service.Parameters?.[value?.Ref]?.Default;
-  const [, parameter] =
-    ofType(env.network, 'AWS::SSM::Parameter').find(([, p]) => p.Properties.Name === parameterName) ??
-    fail(`no network parameter ${parameterName} behind ${JSON.stringify(value)}`);
-  return target(parameter.Properties.Value) ?? fail(`parameter ${parameterName} holds no network resource`);
+  const outputName = value?.['Fn::GetStackOutput']?.OutputName;
+  const output =
+    env.network.Outputs?.[outputName] ?? fail(`no network output ${outputName} behind ${JSON.stringify(value)}`);
+  return target(output.Value) ?? fail(`output ${outputName} holds no network resource`);
 }
 
 function ipv4(cidr: string): [number, number] {

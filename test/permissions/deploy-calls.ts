@@ -353,3 +353,74 @@ export async function refusedDeployCalls(calls: readonly DeployCall[]): Promise<
   const verdicts = await Promise.all(calls.map(verdict));
   return [...new Set(verdicts.filter((v) => !v.endsWith(': Allowed') && !v.endsWith(NOT_AN_IAM_ACTION)))].sort();
 }
+
+/** A value CloudFormation resolves while it deploys the stack, with who resolves it. */
+export interface DeployTimeValue {
+  readonly stack: string;
+  readonly what: string;
+  readonly resolvedBy: string;
+  readonly request: IamRequest;
+}
+
+/**
+ * Every value resolved at deploy time in a template: SSM-typed parameters and `{{resolve:ssm:...}}` references (the
+ * deploy role, the caller of CreateChangeSet, resolves them: aws-samples/aws-cross-account-cicd-pipeline#33), and
+ * `Fn::GetStackOutput` (the stack's execution role, unless the function names a RoleArn: CloudFormation template
+ * reference). `deployRolePolicy` is the deploy role's policy from the bootstrap template the account runs.
+ */
+export function deployTimeValues(
+  stack: DeployedStack,
+  target: BootstrapTarget,
+  deployRolePolicy: IamRequest['identityPolicies'],
+): DeployTimeValue[] {
+  const { account, region } = stack;
+  const deployRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
+  const execRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${region}`;
+  const values: DeployTimeValue[] = [];
+  const readParameter = (what: string, name: string) =>
+    values.push({
+      stack: stack.stackName,
+      what,
+      resolvedBy: 'deploy role',
+      request: {
+        principal: deployRole,
+        action: 'ssm:GetParameters',
+        resource: `arn:aws:ssm:${region}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+        resourceAccount: account,
+        identityPolicies: deployRolePolicy,
+      },
+    });
+  for (const [id, parameter] of Object.entries<any>(stack.template.Parameters ?? {})) {
+    if (String(parameter.Type).startsWith('AWS::SSM::Parameter::Value'))
+      readParameter(`parameter ${id}`, parameter.Default);
+  }
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const m of value.matchAll(/\{\{resolve:ssm(?:-secure)?:([^:}]+)/g)) readParameter(`reference ${m[0]}`, m[1]);
+    } else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const output = (value as Record<string, any>)['Fn::GetStackOutput'];
+      if (output) {
+        if (output.RoleArn !== undefined)
+          throw new Error(`${stack.stackName}: Fn::GetStackOutput with a RoleArn is not modelled`);
+        const producer = output.Region ?? region;
+        values.push({
+          stack: stack.stackName,
+          what: `Fn::GetStackOutput ${output.StackName}.${output.OutputName}`,
+          resolvedBy: 'execution role',
+          request: {
+            principal: execRole,
+            action: 'cloudformation:DescribeStacks',
+            resource: `arn:aws:cloudformation:${producer}:${account}:stack/${output.StackName}/11111111-2222-3333-4444-555555555555`,
+            resourceAccount: account,
+            identityPolicies: [target.policy],
+            context: { 'aws:RequestedRegion': producer },
+          },
+        });
+      } else Object.values(value).forEach(walk);
+    }
+  };
+  walk(stack.template.Resources);
+  walk(stack.template.Outputs);
+  return values;
+}

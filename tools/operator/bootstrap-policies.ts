@@ -204,7 +204,14 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
     }
     // CloudFormation names functions after their stack, and every stack name starts with the project name.
     allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));
-    allow('ProjectParametersOnly', 'ssm:*', arn('ssm', `parameter/${projectName}/*`));
+    // The service stack reads the network stack's outputs with Fn::GetStackOutput, which CloudFormation resolves with
+    // the consuming stack's execution role (CloudFormation template reference, Fn::GetStackOutput: "Defaults to the
+    // current stack's execution role"). Every stack name starts with the project name.
+    allow(
+      'ReadTheProjectStackOutputs',
+      'cloudformation:DescribeStacks',
+      arn('cloudformation', `stack/${projectName}-*/*`),
+    );
     allow(
       'ServiceLinkedRolesForEcsElbAndAutoScaling',
       'iam:CreateServiceLinkedRole',

@@ -1,10 +1,10 @@
 // `npm run bootstrap -- [--dry-run] [--config FILE]`: prepare every configured account for the pipeline.
 // For each account: install the permissions boundary and a least-privilege CloudFormation execution policy, then
 // `cdk bootstrap` it so that the tooling account may deploy (--trust) and look up (--trust-for-lookup) there.
-// Workload accounts get CDK's own bootstrap template with one addition: their deploy role may read the project's
-// SSM parameters, which the service stack's parameters resolve with that role's credentials.
+// Every account runs CDK's own bootstrap template, unchanged: the stacks resolve nothing with the deploy role
+// (the service stack reads the network stack's outputs with Fn::GetStackOutput, as its execution role).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   CreatePolicyCommand,
@@ -14,7 +14,6 @@ import {
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { parseDocument } from 'yaml';
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
 import { permissionsBoundaryName } from '../../stages/permissions-boundary';
 import { awsCall, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
@@ -36,7 +35,7 @@ const SPEC = {
 usage: npm run bootstrap -- [--dry-run] [--config FILE]
 
 Prepares every configured account: the permissions boundary and CloudFormation execution policy, then
-cdk bootstrap with trust for the tooling account (and, for workload accounts, the project's bootstrap template).
+cdk bootstrap (CDK's own template) with trust for the tooling account and that execution policy.
 
   --dry-run       print the commands and write what they install to cdk.out/bootstrap/, changing nothing
   --config FILE   the deployment configuration (default ${DEFAULT_CONFIG_PATH}), the same file synth uses
@@ -64,54 +63,12 @@ export interface BootstrapTarget {
   readonly boundaryName: string;
   readonly boundaryArn: string;
   readonly boundary: PolicyDocument;
-  /** Whether the account gets the project's bootstrap template, whose deploy role reads the project's parameters. */
-  readonly customTemplate: boolean;
   /** `npx` arguments of the bootstrap command. */
   readonly command: readonly string[];
 }
 
-/** Where the bootstrap tool writes the policies and the template it installs, for review. */
+/** Where the bootstrap tool writes the policies it installs, for review. */
 export const BOOTSTRAP_OUTPUT_DIR = path.join('cdk.out', 'bootstrap');
-/** The project's bootstrap template, for workload accounts. */
-export const BOOTSTRAP_TEMPLATE_FILE = path.join(BOOTSTRAP_OUTPUT_DIR, 'bootstrap-template.yaml');
-
-/** The SSM parameters of the project, which its network stages write and its service stages read. */
-export function projectParameterArnPattern(projectName: string): string {
-  return `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${projectName}/*`;
-}
-
-/**
- * CDK's bootstrap template, as the installed CLI ships it, with one statement added to the deploy role. CloudFormation
- * resolves `AWS::SSM::Parameter::Value` stack parameters with the caller's credentials; in CDK Pipelines and
- * `cdk deploy` the caller is the deploy role, which CDK's template lets read only the bootstrap version ("CreateChangeSet
- * uses this to evaluate any SSM parameters", in that template; aws-samples/aws-cross-account-cicd-pipeline#33).
- */
-export function projectBootstrapTemplate(projectName: string): string {
-  const cdkTemplate = readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
-  const document = parseDocument(cdkTemplate);
-  const statements = document.getIn([
-    'Resources',
-    'DeploymentActionRole',
-    'Properties',
-    'Policies',
-    0,
-    'PolicyDocument',
-    'Statement',
-  ]);
-  if (!statements || typeof (statements as { add?: unknown }).add !== 'function') {
-    throw new BootstrapError("the CDK CLI's bootstrap template has no deploy role policy where this tool expects one");
-  }
-  (statements as { add(value: unknown): void }).add(
-    document.createNode({
-      Sid: 'ReadTheProjectStageParameters',
-      Effect: 'Allow',
-      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-      Resource: [{ 'Fn::Sub': projectParameterArnPattern(projectName) }],
-    }),
-  );
-  return `# CDK's bootstrap template, plus ReadTheProjectStageParameters on the deploy role (npm run bootstrap).\n${document.toString()}`;
-}
-
 /** Every configured account once, tooling first, with the roles it plays and its bootstrap command. */
 export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
   const roles = new Map<string, AccountRole[]>();
@@ -143,7 +100,6 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       account === config.toolingAccount
         ? []
         : ['--trust', config.toolingAccount, '--trust-for-lookup', config.toolingAccount];
-    const customTemplate = accountRoles.includes('workload');
     return {
       account,
       roles: accountRoles,
@@ -154,7 +110,6 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       boundaryName: permissionsBoundaryName(config.projectName),
       boundaryArn: boundaryArn(scope),
       boundary: boundaryPolicy(accountRoles),
-      customTemplate,
       command: [
         'cdk',
         'bootstrap',
@@ -163,7 +118,6 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
         ...trust,
         '--cloudformation-execution-policies',
         policyArn,
-        ...(customTemplate ? ['--template', BOOTSTRAP_TEMPLATE_FILE] : []),
       ],
     };
   });
@@ -236,9 +190,6 @@ export function describeTarget(target: BootstrapTarget, files: { boundary: strin
     `# ${target.account} (${target.roles.join(', ')})${target.profile ? `, profile ${target.profile}` : ''}`,
     `#   permissions boundary ${target.boundaryArn}: create or update from ${files.boundary}`,
     `#   execution policy ${target.policyArn}: create or update from ${files.policy}`,
-    ...(target.customTemplate
-      ? [`#   template ${BOOTSTRAP_TEMPLATE_FILE}: CDK's, plus the deploy role reading parameters /<project>/*`]
-      : []),
     `npx ${target.command.join(' ')}`,
   ].join('\n');
 }
@@ -252,9 +203,6 @@ async function main(): Promise<number> {
 
   const targets = bootstrapTargets(config);
   mkdirSync(BOOTSTRAP_OUTPUT_DIR, { recursive: true });
-  if (targets.some((t) => t.customTemplate)) {
-    writeFileSync(BOOTSTRAP_TEMPLATE_FILE, projectBootstrapTemplate(config.projectName));
-  }
   console.log(`${dryRun ? 'Would bootstrap' : 'Bootstrapping'} ${targets.length} account(s) in ${config.region}:\n`);
   const done: string[] = [];
   for (const target of targets) {
@@ -288,7 +236,7 @@ async function main(): Promise<number> {
   }
   console.log(
     dryRun
-      ? `\nDry run: nothing was changed. The policies and template for review are in ${BOOTSTRAP_OUTPUT_DIR}/.`
+      ? `\nDry run: nothing was changed. The policies for review are in ${BOOTSTRAP_OUTPUT_DIR}/.`
       : '\nAll accounts bootstrapped.',
   );
   return 0;

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NetworkStage } from '../../../stages/network/network-stage';
 import type { NetworkSettings } from '../../../stages/network/network-stack';
-import { networkParameterNames } from '../../../stages/network/parameters';
+import { NETWORK_OUTPUTS } from '../../../stages/network/handoff';
 import { EXAMPLE_ZONE, newProjectApp } from '../../helpers/cdk';
 
 const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
@@ -20,7 +20,6 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
       diagnosticsHost: false,
       logRetentionDays: 30,
       repositoryArn: REPOSITORY_ARN,
-      parameterNames: networkParameterNames('test', id.toLowerCase()),
       ...settings,
     },
   });
@@ -251,12 +250,12 @@ describe('network stage (Account B)', () => {
     });
   });
 
-  test('outputs ExternalUrl and publishes the service inputs as SSM parameters', () => {
+  test('outputs ExternalUrl and every value the service stack reads, and no SSM parameter', () => {
     publicNetwork.hasOutput('ExternalUrl', {
       Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] }]] },
     });
-    const names = Object.values(publicNetwork.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name);
-    expect(names.sort()).toEqual(Object.values(networkParameterNames('test', 'public')).flat().sort());
+    expect(Object.keys(publicNetwork.findOutputs('*')).sort()).toEqual(Object.values(NETWORK_OUTPUTS).flat().sort());
+    publicNetwork.resourceCountIs('AWS::SSM::Parameter', 0);
   });
 
   test('creates no SSM endpoints or instance unless diagnostics are on', () => {

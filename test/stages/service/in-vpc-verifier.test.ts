@@ -23,18 +23,16 @@ const [{ service }] = createDeliveryStages(newProjectApp(), config, 'sha-0123456
 const template = Template.fromStack(service.stack);
 const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function'));
 const functionProperties = template.findResources('AWS::Lambda::Function')[functionId].Properties;
-/** The SSM-typed parameter of the service stack that reads a network parameter. */
-const parameterFor = (name: string) =>
-  Object.entries(template.toJSON().Parameters as Record<string, { Default: string }>).find(
-    ([, p]) => p.Default === name,
-  )![0];
-const names = `/${config.projectName}/production/network`;
+/** A value the service stack reads from the network stack's outputs. */
+const fromNetwork = (output: string) => ({
+  'Fn::GetStackOutput': { StackName: `${config.projectName}-production-network`, OutputName: output },
+});
 
 describe('the in-VPC verifier (template)', () => {
   test('runs in the isolated subnets with a group that reaches only the HTTPS and test listeners', () => {
     expect(functionProperties.VpcConfig.SubnetIds).toEqual([
-      { Ref: parameterFor(`${names}/private-subnet-1-id`) },
-      { Ref: parameterFor(`${names}/private-subnet-2-id`) },
+      fromNetwork('PrivateSubnet1Id'),
+      fromNetwork('PrivateSubnet2Id'),
     ]);
     const [group] = Object.keys(
       template.findResources('AWS::EC2::SecurityGroup', {
@@ -51,7 +49,7 @@ describe('the in-VPC verifier (template)', () => {
         IpProtocol: 'tcp',
         FromPort: port,
         ToPort: port,
-        DestinationSecurityGroupId: { Ref: parameterFor(`${names}/load-balancer-security-group-id`) },
+        DestinationSecurityGroupId: fromNetwork('LoadBalancerSecurityGroupId'),
         Description: `Listener ${port}`,
       })),
     );
@@ -65,8 +63,8 @@ describe('the in-VPC verifier (template)', () => {
     expect(functionProperties.FunctionName).toBe('hello-privatelink-production-verifier');
     // No load balancer name to look up: an internal load balancer's DNS name already leads to private addresses.
     expect(functionProperties.Environment.Variables).toEqual({
-      SERVICE_URL: { Ref: parameterFor(`${names}/service-url`) },
-      TEST_URL: { Ref: parameterFor(`${names}/test-url`) },
+      SERVICE_URL: fromNetwork('ExternalUrl'),
+      TEST_URL: fromNetwork('TestUrl'),
     });
     expect(functionProperties.Code).toEqual({ ZipFile: verifierCode() });
     expect(verifierCode().length).toBeLessThan(16 * 1024);

@@ -22,6 +22,11 @@ const rolling = Template.fromStack(stages.environments[1].service.stack);
 const serviceOf = (t: Template) => Object.values(t.findResources('AWS::ECS::Service'))[0];
 const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
 
+/** A value the service stack reads from its network stack when CloudFormation deploys it. */
+const fromNetwork = (output: string, environment = 'production') => ({
+  'Fn::GetStackOutput': { StackName: `hello-privatelink-${environment}-network`, OutputName: output },
+});
+
 describe('service stage (Account B)', () => {
   test('deploys into the workload account', () => {
     expect(service.stack.account).toBe('333333333333');
@@ -79,10 +84,7 @@ describe('service stage (Account B)', () => {
       NetworkConfiguration: {
         AwsvpcConfiguration: Match.objectLike({
           AssignPublicIp: 'DISABLED',
-          Subnets: [
-            { Ref: Match.stringLikeRegexp('privatesubnet1id') },
-            { Ref: Match.stringLikeRegexp('privatesubnet2id') },
-          ],
+          Subnets: [fromNetwork('PrivateSubnet1Id'), fromNetwork('PrivateSubnet2Id')],
         }),
       },
       DeploymentConfiguration: Match.objectLike({
@@ -93,18 +95,14 @@ describe('service stage (Account B)', () => {
     });
   });
 
-  test('reads the network values from SSM parameters, not exports', () => {
+  test('reads the network values from the network stack outputs at deploy time: no SSM-typed parameter, no export', () => {
     const parameters = Object.values(template.toJSON().Parameters ?? {}) as Array<Record<string, any>>;
-    const names = parameters.filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>').map((p) => p.Default);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        '/hello-privatelink/production/network/vpc-id',
-        '/hello-privatelink/production/network/private-subnet-1-id',
-        '/hello-privatelink/production/network/listener-arn',
-        '/hello-privatelink/production/network/load-balancer-security-group-id',
-      ]),
-    );
-    expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+    expect(
+      parameters.filter((p) => p.Type.startsWith('AWS::SSM::Parameter::Value') && !/bootstrap/.test(p.Default)),
+    ).toEqual([]);
+    const text = JSON.stringify(template.toJSON());
+    expect(text).toContain(JSON.stringify(fromNetwork('VpcId')));
+    expect(text).not.toContain('Fn::ImportValue');
   });
 
   test('admits only the load balancer on the container port; egress is HTTPS to endpoints and S3', () => {
@@ -113,7 +111,7 @@ describe('service stage (Account B)', () => {
       IpProtocol: 'tcp',
       FromPort: 8080,
       ToPort: 8080,
-      SourceSecurityGroupId: { Ref: Match.stringLikeRegexp('loadbalancersecuritygroupid') },
+      SourceSecurityGroupId: fromNetwork('LoadBalancerSecurityGroupId'),
     });
     const service = Object.values(template.findResources('AWS::EC2::SecurityGroup'))[0].Properties;
     expect(service.SecurityGroupIngress ?? []).toEqual([]);
@@ -126,7 +124,7 @@ describe('service stage (Account B)', () => {
       expect.arrayContaining([
         expect.objectContaining({ DestinationPrefixListId: 'pl-7ba54012', FromPort: 443 }),
         expect.objectContaining({
-          DestinationSecurityGroupId: { Ref: expect.stringMatching(/endpointsecuritygroupid/) },
+          DestinationSecurityGroupId: fromNetwork('EndpointSecurityGroupId'),
           FromPort: 443,
         }),
         // The ALB's side of the rule: egress from the load balancer to the tasks.
@@ -169,7 +167,7 @@ describe('service stage (Account B)', () => {
     rolling.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
     rolling.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
     rolling.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      ListenerArn: { Ref: Match.stringLikeRegexp('listenerarn') },
+      ListenerArn: fromNetwork('ListenerArn', 'staging'),
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
       Actions: [Match.objectLike({ Type: 'forward' })],
     });
@@ -195,9 +193,9 @@ describe('service stage (Account B)', () => {
     expect(Properties.DeploymentConfiguration).toMatchObject({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5 });
     const groups = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
     const rules = template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule');
-    const ruleOn = (parameter: RegExp) =>
-      Object.keys(rules).find((id) => parameter.test(rules[id].Properties.ListenerArn.Ref))!;
-    const [production, test] = [ruleOn(/networklistenerarn/), ruleOn(/networktestlistenerarn/)];
+    const ruleOn = (output: string) =>
+      Object.keys(rules).find((id) => rules[id].Properties.ListenerArn['Fn::GetStackOutput']?.OutputName === output)!;
+    const [production, test] = [ruleOn('ListenerArn'), ruleOn('TestListenerArn')];
     expect(production).not.toBe(test);
     const [primary] = groups.filter((g) => !/Alternate/.test(g));
     const [alternate] = groups.filter((g) => /Alternate/.test(g));

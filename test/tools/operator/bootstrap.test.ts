@@ -10,7 +10,7 @@ describe('bootstrap', () => {
     expect(commands).toEqual([
       'npx cdk bootstrap aws://111111111111/us-east-2 --profile tooling --cloudformation-execution-policies arn:aws:iam::111111111111:policy/hello-privatelink-cdk-execution',
       'npx cdk bootstrap aws://222222222222/us-east-2 --profile account-a --trust 111111111111 --trust-for-lookup 111111111111 --cloudformation-execution-policies arn:aws:iam::222222222222:policy/hello-privatelink-cdk-execution',
-      'npx cdk bootstrap aws://333333333333/us-east-2 --profile account-b --trust 111111111111 --trust-for-lookup 111111111111 --cloudformation-execution-policies arn:aws:iam::333333333333:policy/hello-privatelink-cdk-execution --template cdk.out/bootstrap/bootstrap-template.yaml',
+      'npx cdk bootstrap aws://333333333333/us-east-2 --profile account-b --trust 111111111111 --trust-for-lookup 111111111111 --cloudformation-execution-policies arn:aws:iam::333333333333:policy/hello-privatelink-cdk-execution',
     ]);
     // Each account's permissions boundary is shown before the policy that depends on it.
     for (const account of ['111111111111', '222222222222', '333333333333']) {
