@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, plus a check that each test file leaves no process running.
+  testEnvironment: '<rootDir>/test/helpers/environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // swc strips types without type-checking: `npm run build` typechecks, tests stay fast.

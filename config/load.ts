@@ -132,6 +132,8 @@ export interface DeployConfig {
   readonly github?: GitHubConfig;
   /** AWS CLI profiles by account id, for the bootstrap tool. */
   readonly profiles: Readonly<Record<string, string>>;
+  /** Settings that are valid but change nothing, such as bakeTimeMinutes with rolling: one line each. */
+  readonly warnings: readonly string[];
 }
 
 /** The CDK CLI this project installs; the pipeline uses the same one unless config pins another. */
@@ -139,11 +141,25 @@ function installedCdkCliVersion(): string {
   return JSON.parse(readFileSync(require.resolve('aws-cdk/package.json'), 'utf8')).version;
 }
 
-/** A configuration problem, with a one-line message naming the field, the value and what is expected. */
+/**
+ * A configuration problem, with a one-line message naming the field, the value and what is expected. With several
+ * problems the one line names them all, numbered, so that one run shows every mistake.
+ */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** Each problem on its own, with the file named. */
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[], file?: string) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    const prefix = file === undefined ? '' : `${file}: `;
+    super(
+      list.length === 1
+        ? list[0]
+        : `${prefix}${list.length} problems: ` +
+            list.map((p, i) => `(${i + 1}) ${p.startsWith(prefix) ? p.slice(prefix.length) : p}`).join('; '),
+    );
     this.name = 'ConfigError';
+    this.problems = list;
   }
 }
 
@@ -233,7 +249,7 @@ export function sourceBucketNameFor(projectName: string, toolingAccount: string)
   return `${projectName}-source-${toolingAccount}`;
 }
 
-const ajv = new Ajv({ allErrors: false, verbose: true, useDefaults: false });
+const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: false });
 ajv.addFormat('aws-region', (v: string) => KNOWN_REGIONS.has(v));
 ajv.addFormat('ipv4-cidr', isIpv4Cidr);
 const validateSchema = ajv.compile(schema);
@@ -407,36 +423,38 @@ function mergeEnvironment(raw: RawConfig, env: RawConfig['environments'][number]
   };
 }
 
-/** Cross-field rules a JSON schema cannot express. Returns a one-line problem, or undefined. */
-function semanticProblem(file: string, raw: RawConfig): string | undefined {
+/** Cross-field rules a JSON schema cannot express: every one-line problem found. */
+function semanticProblems(file: string, raw: RawConfig): string[] {
+  const problems: string[] = [];
   const bucket = sourceBucketNameFor(raw.projectName, raw.toolingAccount);
   const bucketProblem = s3BucketNameProblem(bucket);
   if (bucketProblem) {
-    return (
+    problems.push(
       `${file}: field "projectName" is ${echo(raw.projectName)}; expected a name whose pipeline source bucket ` +
-      `${echo(bucket)} S3 accepts: ${bucketProblem}`
+        `${echo(bucket)} S3 accepts: ${bucketProblem}`,
     );
   }
   const cidr = raw.network.vpcCidr;
   const canonical = canonicalCidr(cidr);
+  const prefix = Number(cidr.split('/')[1]);
   if (canonical !== cidr) {
     // AWS reads 010.0.0.0/16 as 10.0.0.0/16 and refuses host bits; say which of the two this is.
     const unpadded = cidr.replace(/(^|[./])0+(?=\d)/g, '$1');
     const reason =
       unpadded === canonical ? 'the same block without leading zeros' : 'the network address, no host bits set';
-    return `${file}: field "network.vpcCidr" is ${echo(cidr)}; expected ${echo(canonical)}, ${reason}`;
-  }
-  const prefix = Number(cidr.split('/')[1]);
-  if (prefix < VPC_PREFIX_RANGE.largest || prefix > VPC_PREFIX_RANGE.smallest) {
-    return (
+    problems.push(`${file}: field "network.vpcCidr" is ${echo(cidr)}; expected ${echo(canonical)}, ${reason}`);
+  } else if (prefix < VPC_PREFIX_RANGE.largest || prefix > VPC_PREFIX_RANGE.smallest) {
+    problems.push(
       `${file}: field "network.vpcCidr" is ${echo(cidr)}; expected a prefix from ` +
-      `/${VPC_PREFIX_RANGE.largest} to /${VPC_PREFIX_RANGE.smallest}, room for 4 subnets of at least /26`
+        `/${VPC_PREFIX_RANGE.largest} to /${VPC_PREFIX_RANGE.smallest}, room for 4 subnets of at least /26`,
     );
   }
   const seen = new Set<string>();
   for (const [i, env] of raw.environments.entries()) {
     if (seen.has(env.name)) {
-      return `${file}: field "environments[${i}].name" is ${echo(env.name)}; expected a name no other environment uses`;
+      problems.push(
+        `${file}: field "environments[${i}].name" is ${echo(env.name)}; expected a name no other environment uses`,
+      );
     }
     seen.add(env.name);
   }
@@ -445,43 +463,85 @@ function semanticProblem(file: string, raw: RawConfig): string | undefined {
   for (const [field, arn] of arnFields(raw)) {
     const arnPartition = arn?.split(':')[1];
     if (arnPartition !== undefined && arnPartition !== partition) {
-      return (
+      problems.push(
         `${file}: field "${field}" is ${echo(arn)}; expected an ARN in partition ${partition}, ` +
-        `the partition of region ${raw.region} (arn:${partition}:...)`
+          `the partition of region ${raw.region} (arn:${partition}:...)`,
       );
     }
   }
   const topicAccount = raw.pipeline.approvalTopicArn?.split(':')[4];
   if (topicAccount !== undefined && topicAccount !== raw.toolingAccount) {
-    return (
+    problems.push(
       `${file}: field "pipeline.approvalTopicArn" is ${echo(raw.pipeline.approvalTopicArn)}; expected a topic in ` +
-      `the tooling account ${raw.toolingAccount}, where the pipeline runs`
+        `the tooling account ${raw.toolingAccount}, where the pipeline runs`,
     );
   }
-  return undefined;
+  return problems;
 }
 
-/** Validates parsed JSON and fills in defaults. Throws ConfigError with one line on the first problem. */
-export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployConfig {
-  if (!validateSchema(data)) {
-    const error = validateSchema.errors![0];
-    // A problem inside one environment names it, as the merged-environment checks do.
-    const index = /^\/environments\/(\d+)\//.exec(error.instancePath)?.[1];
-    const name = index && (data as { environments?: Array<{ name?: unknown }> }).environments?.[Number(index)]?.name;
-    const where = typeof name === 'string' && /^[a-z][a-z0-9]{1,15}$/.test(name) ? `, for environment ${name}` : '';
-    throw new ConfigError(`${describeSchemaError(file, error)}${where}`);
+/** Settings that pass every rule and still change nothing: said, never silently ignored. */
+function noEffectWarnings(file: string, raw: RawConfig, environments: readonly EnvironmentConfig[]): string[] {
+  const warnings: string[] = [];
+  for (const [i, env] of environments.entries()) {
+    const override = raw.environments[i].service ?? {};
+    const bakeSet = 'bakeTimeMinutes' in override || raw.service.bakeTimeMinutes !== undefined;
+    if (bakeSet && env.service.deploymentStrategy === 'rolling') {
+      warnings.push(
+        `${file}: field "${settingField(raw, i, 'service', 'bakeTimeMinutes')}" is ${env.service.bakeTimeMinutes} ` +
+          `and has no effect for environment ${env.name}: its deploymentStrategy is rolling, and only blue-green bakes`,
+      );
+    }
+    if (raw.environments[i].reviewUrl !== undefined && !env.requireApproval) {
+      warnings.push(
+        `${file}: field "environments[${i}].reviewUrl" has no effect: environment ${env.name} has ` +
+          `requireApproval false, so no approval shows it`,
+      );
+    }
   }
+  if (raw.pipeline.approvalTopicArn !== undefined && !environments.some((e) => e.requireApproval)) {
+    warnings.push(
+      `${file}: field "pipeline.approvalTopicArn" has no effect: no environment requires approval, so nothing is sent`,
+    );
+  }
+  const accounts = new Set([raw.toolingAccount, raw.registry.account, ...raw.environments.map((e) => e.account)]);
+  for (const account of Object.keys(raw.profiles ?? {})) {
+    if (!accounts.has(account)) {
+      warnings.push(`${file}: field "profiles.${account}" has no effect: no configured account is ${account}`);
+    }
+  }
+  return warnings;
+}
+
+/** The schema's errors as one-line problems; an `if` only repeats the error of its `then`. */
+function schemaProblems(file: string, data: unknown): string[] {
+  if (validateSchema(data)) return [];
+  const problems = validateSchema
+    .errors!.filter((error) => error.keyword !== 'if')
+    .map((error) => {
+      // A problem inside one environment names it, as the merged-environment checks do.
+      const index = /^\/environments\/(\d+)\//.exec(error.instancePath)?.[1];
+      const name = index && (data as { environments?: Array<{ name?: unknown }> }).environments?.[Number(index)]?.name;
+      const where = typeof name === 'string' && /^[a-z][a-z0-9]{1,15}$/.test(name) ? `, for environment ${name}` : '';
+      return `${describeSchemaError(file, error)}${where}`;
+    });
+  return [...new Set(problems)];
+}
+
+/** Validates parsed JSON and fills in defaults. Throws ConfigError with one line naming every problem. */
+export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployConfig {
+  const shapeProblems = schemaProblems(file, data);
+  if (shapeProblems.length > 0) throw new ConfigError(shapeProblems, file);
   const raw = data as RawConfig;
-  const problem = semanticProblem(file, raw);
-  if (problem) throw new ConfigError(problem);
+  const problems = semanticProblems(file, raw);
   const environments = raw.environments.map((env) => mergeEnvironment(raw, env));
   const domains = new Map<string, string>();
+  const sharedZones = new Set<string>();
   for (const [i, env] of environments.entries()) {
     const envProblem = environmentProblem(file, raw, i, env);
-    if (envProblem) throw new ConfigError(envProblem);
+    if (envProblem) problems.push(envProblem);
     const domain = env.network.domainName;
     if (domain !== undefined && domains.has(domain)) {
-      throw new ConfigError(
+      problems.push(
         `${file}: field "${settingField(raw, i, 'network', 'domainName')}" is ${echo(domain)}; expected a name ` +
           `no other environment uses (environment ${domains.get(domain)} has it), for environment ${env.name}`,
       );
@@ -490,14 +550,17 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     // A zone lives in one account, and CloudFormation writes records only into zones of the stack's own account.
     const zone = env.network.hostedZone?.id;
     const owner = environments.find((other) => other.network.hostedZone?.id === zone && other.account !== env.account);
-    if (zone !== undefined && owner) {
-      throw new ConfigError(
+    if (zone !== undefined && owner && !sharedZones.has(zone)) {
+      // Once per zone: the other environment's side of it is the same mistake.
+      sharedZones.add(zone);
+      problems.push(
         `${file}: field "${settingField(raw, i, 'network', 'hostedZone')}" is ${echo(env.network.hostedZone)}; ` +
           `expected a zone of this environment's account ${env.account}, not one environment ${owner.name} in ` +
           `account ${owner.account} also uses, for environment ${env.name}`,
       );
     }
   }
+  if (problems.length > 0) throw new ConfigError(problems, file);
   return {
     sourcePath: file,
     projectName: raw.projectName,
@@ -521,6 +584,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     },
     profiles: raw.profiles ?? {},
     github: raw.github && { diffRole: false, ...raw.github },
+    warnings: noEffectWarnings(file, raw, environments),
   };
 }
 

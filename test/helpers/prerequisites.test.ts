@@ -121,25 +121,26 @@ describe('test prerequisites', () => {
     expect(result).toEqual({ ok: false, message: expect.stringContaining('neither nginx nor /usr/sbin/nginx runs') });
   });
 
-  test('fails in CI when cfn-lint or moto_server is missing, before any suite runs', () => {
-    const { machine } = fakeMachine({ ci: true, present: ['nginx', 'cfn-lint'] });
+  test.each([true, false])('stops (CI: %s) when cfn-lint or moto_server is missing, before any suite runs', (ci) => {
+    const { machine } = fakeMachine({ ci, present: ['nginx', 'cfn-lint'] });
     expect(checkPrerequisites(machine)).toEqual({
       ok: false,
       message:
-        'test setup: moto_server is missing (needed by the publish-image, permission and bundle tests), and CI runs ' +
-        'every suite; ' +
-        `install with: ${PYTHON_TOOLS_INSTALL}`,
+        'test setup: moto_server is missing (needed by the publish-image, permission and bundle tests), and every ' +
+        `suite runs; install with: ${PYTHON_TOOLS_INSTALL}, then run npm test again`,
     });
   });
 
-  test('warns once outside CI when both Python tools are missing, and goes on', () => {
-    const { machine } = fakeMachine({ present: ['nginx'] });
+  test('names both Python tools, and nginx too, without installing anything first', () => {
+    const { machine, events } = fakeMachine({ present: ['apt-get'], installer: { viaSudo: false } });
     expect(checkPrerequisites(machine)).toEqual({
-      ok: true,
-      warning:
+      ok: false,
+      message:
         'test setup: cfn-lint and moto_server are missing (needed by the template tests and the publish-image, ' +
-        `permission and bundle tests); those tests fail; install with: ${PYTHON_TOOLS_INSTALL}`,
+        `permission and bundle tests), and every suite runs; install with: ${PYTHON_TOOLS_INSTALL}; nginx too: ` +
+        'sudo apt-get install -y nginx, then run npm test again',
     });
+    expect(events).toEqual([]);
   });
 
   test.each([

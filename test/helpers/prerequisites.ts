@@ -102,21 +102,29 @@ function ensureNginx(machine: Machine): SetupResult {
   return { ok: true };
 }
 
+/**
+ * cfn-lint and moto_server, which the setup does not install. Without them the run stops at once, with one line
+ * saying what to install, in CI and on a person's machine alike: suites that need them would fail, never skip, and a
+ * run that goes on without them only buries that line under their failures. nginx is named too when it is missing,
+ * so that one look says everything to install.
+ */
 function checkPythonTools(machine: Machine): SetupResult {
   const missing = [CFN_LINT, MOTO_SERVER].filter((program) => !findProgram(machine, program));
   if (missing.length === 0) return { ok: true };
   const what = `${missing.map((p) => p.name).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (needed by ${missing.map((p) => p.neededBy).join(' and ')})`;
-  const how = `install with: ${PYTHON_TOOLS_INSTALL}`;
-  // Suites that need a missing program fail, never skip; in CI the run stops at once, with this one line.
-  if (machine.ci) return { ok: false, message: `test setup: ${what}, and CI runs every suite; ${how}` };
-  return { ok: true, warning: `test setup: ${what}; those tests fail; ${how}` };
+  const nginx = findProgram(machine, NGINX) ? '' : `; nginx too: ${nginxHint(machine)}`;
+  return {
+    ok: false,
+    message: `test setup: ${what}, and every suite runs; install with: ${PYTHON_TOOLS_INSTALL}${nginx}, then run npm test again`,
+  };
 }
 
 /** Checks, and installs where it can, every program the suite needs. Never throws; one line when it stops. */
 export function checkPrerequisites(machine: Machine): SetupResult {
-  const nginx = ensureNginx(machine);
-  if (!nginx.ok) return nginx;
-  return checkPythonTools(machine);
+  // The Python tools first: when they are missing the run stops, and should not install nginx before it does.
+  const python = checkPythonTools(machine);
+  if (!python.ok) return python;
+  return ensureNginx(machine);
 }
 
 /** Whether CI is set the way CI services set it. */

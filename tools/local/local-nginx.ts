@@ -71,17 +71,28 @@ export function freePort(): Promise<number> {
 
 /** Lays out the image's config and content under a fresh prefix. Workers may drop to nobody, so all is readable. */
 export function prepareLocalPrefix(port: number, dockerDir = DOCKER_CONTEXT_DIR): string {
-  const prefix = mkdtempSync(path.join(tmpdir(), 'nginx-preview-'));
-  chmodSync(prefix, 0o755);
-  for (const dir of ['conf', 'cache', 'tmp']) mkdirSync(path.join(prefix, dir), { mode: 0o777 });
-  chmodSync(path.join(prefix, 'cache'), 0o777);
-  chmodSync(path.join(prefix, 'tmp'), 0o777);
-  cpSync(path.join(dockerDir, 'html'), path.join(prefix, 'html'), { recursive: true });
-  for (const file of CONFIG_FILES) {
-    const text = readFileSync(path.join(dockerDir, file), 'utf8');
-    writeFileSync(path.join(prefix, 'conf', file), localConfig(text, prefix, port));
+  // What the prefix copies must be there before the prefix is made: a missing docker/ leaves nothing behind.
+  for (const needed of ['html', ...CONFIG_FILES]) {
+    if (!existsSync(path.join(dockerDir, needed))) {
+      throw new Error(`${path.join(dockerDir, needed)} does not exist; expected the image's files in ${dockerDir}/`);
+    }
   }
-  return prefix;
+  const prefix = mkdtempSync(path.join(tmpdir(), 'nginx-preview-'));
+  try {
+    chmodSync(prefix, 0o755);
+    for (const dir of ['conf', 'cache', 'tmp']) mkdirSync(path.join(prefix, dir), { mode: 0o777 });
+    chmodSync(path.join(prefix, 'cache'), 0o777);
+    chmodSync(path.join(prefix, 'tmp'), 0o777);
+    cpSync(path.join(dockerDir, 'html'), path.join(prefix, 'html'), { recursive: true });
+    for (const file of CONFIG_FILES) {
+      const text = readFileSync(path.join(dockerDir, file), 'utf8');
+      writeFileSync(path.join(prefix, 'conf', file), localConfig(text, prefix, port));
+    }
+    return prefix;
+  } catch (error) {
+    removePrefix(prefix);
+    throw error;
+  }
 }
 
 export interface LocalNginx {

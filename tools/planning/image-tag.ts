@@ -1,6 +1,38 @@
 // `npx tsx tools/planning/image-tag.ts [DIR]`: print the image tag.
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';
-import { parseCommandLine, runCommand } from '../cli/command';
+import { CommandError, parseCommandLine, runCommand } from '../cli/command';
+
+/**
+ * A symbolic link to a folder inside the context, which the hash cannot read as a file (EISDIR) and which docker
+ * build sends as a link, not as the folder's content: named before hashing.
+ */
+export function linkedFolderIn(root: string, dir = ''): string | undefined {
+  let entries;
+  try {
+    entries = readdirSync(path.join(root, dir), { withFileTypes: true });
+  } catch {
+    return undefined; // not a folder: contentTag says so
+  }
+  for (const entry of entries) {
+    const relative = path.join(dir, entry.name);
+    const full = path.join(root, relative);
+    if (entry.isSymbolicLink()) {
+      let target;
+      try {
+        target = statSync(full);
+      } catch {
+        continue;
+      }
+      if (target.isDirectory()) return full;
+    } else if (lstatSync(full).isDirectory()) {
+      const inner = linkedFolderIn(root, relative);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
 
 const SPEC = {
   name: 'image-tag',
@@ -17,6 +49,14 @@ publish-image pushes.
 if (require.main === module) {
   runCommand(SPEC.name, async () => {
     const parsed = parseCommandLine(SPEC, process.argv.slice(2));
-    if (parsed) console.log(contentTag(parsed.positionals[0]));
+    if (!parsed) return;
+    const dir = parsed.positionals[0] ?? DOCKER_CONTEXT_DIR;
+    const linked = linkedFolderIn(dir);
+    if (linked) {
+      throw new CommandError(
+        `${linked} is a symbolic link to a folder; expected files and real folders only in the docker context`,
+      );
+    }
+    console.log(contentTag(dir));
   });
 }

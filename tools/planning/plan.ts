@@ -40,7 +40,43 @@ function planStack(stack: CloudFormationStackArtifact): StackPlan {
   };
 }
 
-/** Reads a synthesized cloud assembly (cdk.out) and lists every stage with its stacks, depth first. */
+type PipelineAction = { RunOrder?: number; Configuration?: { StackName?: unknown } };
+type PipelineResource = { Type: string; Properties?: { Stages?: Array<{ Actions?: PipelineAction[] }> } };
+
+/**
+ * The stack names the pipeline deploys, in the order it deploys them: its stages in order, and in each stage its
+ * actions by run order. Stacks of the app itself (the pipeline) come before all of them.
+ */
+export function pipelineStackOrder(plans: readonly StagePlan[]): string[] {
+  const order: string[] = [];
+  for (const stack of plans.filter((p) => p.stage === '(app)').flatMap((p) => p.stacks)) {
+    const resources = Object.values((stack.template.Resources ?? {}) as Record<string, PipelineResource>);
+    for (const pipeline of resources.filter((r) => r.Type === 'AWS::CodePipeline::Pipeline')) {
+      for (const stage of pipeline.Properties?.Stages ?? []) {
+        const actions = [...(stage.Actions ?? [])].sort((a, b) => (a.RunOrder ?? 1) - (b.RunOrder ?? 1));
+        for (const action of actions) {
+          const name = action.Configuration?.StackName;
+          if (typeof name === 'string' && !order.includes(name)) order.push(name);
+        }
+      }
+    }
+  }
+  return order;
+}
+
+/** The stages in the order the pipeline deploys them; the app's own stacks first, stages it never deploys last. */
+export function inPipelineOrder(plans: readonly StagePlan[]): StagePlan[] {
+  const order = pipelineStackOrder(plans);
+  const rank = (plan: StagePlan) => {
+    if (plan.stage === '(app)') return -1;
+    const positions = plan.stacks.map((s) => order.indexOf(s.stackName)).filter((i) => i >= 0);
+    return positions.length ? Math.min(...positions) : order.length;
+  };
+  // Array sort is stable: stages of equal rank keep the assembly's order.
+  return [...plans].sort((a, b) => rank(a) - rank(b));
+}
+
+/** Reads a synthesized cloud assembly (cdk.out) and lists every stage with its stacks, in pipeline order. */
 export function readPlan(assemblyDir: string): StagePlan[] {
   const plans: StagePlan[] = [];
   const visit = (assembly: CloudAssembly, stage: string) => {
@@ -51,7 +87,7 @@ export function readPlan(assemblyDir: string): StagePlan[] {
     }
   };
   visit(new CloudAssembly(assemblyDir), '(app)');
-  return plans;
+  return inPipelineOrder(plans);
 }
 
 /** One line: both modelled figures of a rollout, their terms, and what dominates the longer one. */

@@ -121,7 +121,15 @@ export function mermaidDiagram(stages: readonly StagePlan[]): string {
           if (!/-verifier$/.test(String(fn.FunctionName))) continue;
           lines.push(`      verifier_${e}["In-VPC verifier Lambda"]`);
           edges.push(`  verifier_${e} -- "checks" --> alb_${e}`);
-          later.push(() => pipelines.map((p) => `  ${p} -. "post-deploy check (invoke)" .-> verifier_${e}`));
+          // Who invokes it: ECS, as a blue/green deployment's lifecycle hook; the pipeline only for an internal
+          // service, which its SmokeTest step cannot reach (an internet-facing one it checks by its name).
+          const hooked = resourcesOfType(stack, 'AWS::ECS::Service').some(
+            (s) => ((s.DeploymentConfiguration as { LifecycleHooks?: unknown[] })?.LifecycleHooks ?? []).length > 0,
+          );
+          if (hooked) edges.push(`  service_${e} -. "ECS lifecycle hook, before production traffic" .-> verifier_${e}`);
+          if (internal) {
+            later.push(() => pipelines.map((p) => `  ${p} -. "post-deploy check (invoke)" .-> verifier_${e}`));
+          }
         }
       }
       // The traffic path: who reaches the name, and the name the load balancer answers to. An internal service's
@@ -321,8 +329,19 @@ export function checkAssembly(assembly: string): void {
   }
   // CDK writes placeholder availability zones when a lookup failed; such an assembly describes no real network.
   for (const file of readdirSync(assembly, { recursive: true }) as string[]) {
-    if (!file.endsWith('.template.json')) continue;
-    if (readFileSync(path.join(assembly, file), 'utf8').includes('dummy1a')) {
+    const isManifest = path.basename(file) === 'manifest.json';
+    if (!file.endsWith('.template.json') && !isManifest) continue;
+    const text = readFileSync(path.join(assembly, file), 'utf8');
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw new CommandError(
+        `${path.join(assembly, file)} is not valid JSON (${(error as Error).message.split('\n')[0].slice(0, 80)}); ` +
+          `expected the ${isManifest ? 'manifest' : 'template'} of a cloud assembly: run npm run synth again`,
+      );
+    }
+    if (isManifest) continue;
+    if (text.includes('dummy1a')) {
       throw new CommandError(
         `${path.join(assembly, file)} has placeholder availability zones (dummy1a) from a synth whose lookups failed; fix that synth first`,
       );

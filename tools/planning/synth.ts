@@ -3,6 +3,14 @@ import { spawn } from 'node:child_process';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
+import {
+  CONTEXT_FILE,
+  PLACEHOLDER_KEY,
+  dropPlaceholders,
+  placeholderAccounts,
+  refusePlaceholders,
+  writePlaceholders,
+} from '../cli/placeholder-lookups';
 import * as path from 'node:path';
 import { bundleSteps } from './bundle-steps';
 import { formatPlan, readPlan } from './plan';
@@ -11,16 +19,25 @@ import { Progress } from '../cli/progress';
 const SPEC = {
   name: 'synth',
   usage: `
-usage: npm run synth -- [--config FILE] [--output DIR]
+usage: npm run synth -- [--config FILE] [--output DIR] [--placeholder-lookups | --drop-placeholder-lookups]
 
 Synthesizes the pipeline and every stage (cdk synth '**', with cdk-nag in every stage) and prints the plan.
 Needs no AWS credentials: cdk.context.json holds the lookups.
 
-  --config FILE   the deployment configuration (default ${DEFAULT_CONFIG_PATH}); every command takes the same flag
-  --output DIR    where the cloud assembly goes (default cdk.out)
-  --help          print this and do nothing
+  --config FILE                 the deployment configuration (default ${DEFAULT_CONFIG_PATH}); every command takes it
+  --output DIR                  where the cloud assembly goes (default cdk.out)
+  --placeholder-lookups         to try an account offline: write made-up lookups (availability zones, the S3 prefix
+                                list) into cdk.context.json for each configured account that has none, marked under
+                                "${PLACEHOLDER_KEY}"; bootstrap, deploy and the pipeline's synth refuse them
+  --drop-placeholder-lookups    remove them again, before recording the real ones with credentials
+  --help                        print this and do nothing
 `,
-  options: { config: { type: 'string' }, output: { type: 'string' } },
+  options: {
+    config: { type: 'string' },
+    output: { type: 'string' },
+    'placeholder-lookups': { type: 'boolean' },
+    'drop-placeholder-lookups': { type: 'boolean' },
+  },
 } as const;
 
 /** cdk synth gets this long; a synth takes seconds, a cold one under a minute. */
@@ -78,6 +95,38 @@ async function main(): Promise<number> {
   if (!parsed) return 0;
   const outdir = parsed.values.output ?? 'cdk.out';
   const config = parsed.values.config === undefined ? undefined : configFlag(parsed.values.config);
+  if (parsed.values['placeholder-lookups'] && parsed.values['drop-placeholder-lookups']) {
+    throw new CommandError('--placeholder-lookups and --drop-placeholder-lookups contradict each other; give one');
+  }
+  // The config loads here too: its settings that change nothing are said once, and placeholders are checked.
+  let loaded;
+  try {
+    loaded = loadConfig(config ?? DEFAULT_CONFIG_PATH);
+  } catch (error) {
+    throw new CommandError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  for (const warning of loaded.warnings) process.stderr.write(`synth warning: ${warning}\n`);
+  if (parsed.values['drop-placeholder-lookups']) {
+    const dropped = dropPlaceholders(loaded);
+    console.log(`${CONTEXT_FILE}: placeholder lookups removed for ${dropped.join(', ') || 'no account'}`);
+  }
+  if (parsed.values['placeholder-lookups']) {
+    const written = writePlaceholders(loaded);
+    console.log(
+      written.length
+        ? `${CONTEXT_FILE}: PLACEHOLDER lookups written for account ${written.join(', ')}; made up, to try it offline`
+        : `${CONTEXT_FILE}: every configured account has lookups; no placeholder written`,
+    );
+  }
+  // The pipeline's Synth step runs in CodeBuild: a made-up lookup must never reach a deployment.
+  if (process.env.CODEBUILD_BUILD_ID) refusePlaceholders(loaded, 'the pipeline');
+  const placeholders = placeholderAccounts(loaded);
+  if (placeholders.length > 0) {
+    process.stderr.write(
+      `synth warning: the lookups of account ${placeholders.join(', ')} are PLACEHOLDERS; this plan is a try-out, ` +
+        `and bootstrap, deploy and the pipeline refuse it\n`,
+    );
+  }
   const progress = new Progress("Synthesizing every stage (cdk synth '**')");
   const { code, output } = await runCdkSynth([...(config ? ['-c', `config=${config}`] : []), '--output', outdir]);
   progress.done(code === 0);

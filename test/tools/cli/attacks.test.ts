@@ -1,10 +1,12 @@
 // Malformed input and injected faults against every command, run as a user runs them. Each must end within its
 // bound, exit non-zero, and print exactly one line of its own naming what was wrong, with no stack trace.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { AWS_CLIENT_BOUNDS, callBoundSeconds } from '../../../tools/cli/aws';
+import { PLACEHOLDER_KEY } from '../../../tools/cli/placeholder-lookups';
 import { defaultConfigJson } from '../../helpers/cdk';
 import { runTool } from '../../helpers/run-tool';
 
@@ -15,8 +17,12 @@ interface Attack {
   /** What the one line must name. */
   readonly names: RegExp;
   readonly env?: NodeJS.ProcessEnv;
-  /** Seconds the command may take. @default 20 */
+  /** Seconds the command may take, its start under a loaded machine included. @default 30 */
   readonly bound?: number;
+  /** Where it runs. @default the project root */
+  readonly cwd?: string;
+  /** A folder the command must leave as empty as it found it (its TMPDIR, say). */
+  readonly leavesEmpty?: string;
 }
 
 const TOOLS = {
@@ -45,6 +51,7 @@ const config = (name: string, change: (json: Record<string, any>) => void) => {
   change(json);
   return file(name, JSON.stringify(json));
 };
+const noProfiles = config('no-profiles.json', (j) => delete j.profiles);
 const fifo = path.join(dir, 'config.fifo');
 execFileSync('mkfifo', [fifo]);
 const folder = path.join(dir, 'a-folder');
@@ -56,6 +63,38 @@ writeFileSync(
   path.join(failedAssembly, 'Stack.template.json'),
   '{"Resources":{"S":{"Properties":{"AvailabilityZone":"dummy1a"}}}}',
 );
+
+/** A docker context holding a symbolic link to a folder. */
+const linkedContext = path.join(dir, 'linked-context');
+mkdirSync(path.join(linkedContext, 'real'), { recursive: true });
+writeFileSync(path.join(linkedContext, 'Dockerfile'), 'FROM scratch\n');
+symlinkSync('real', path.join(linkedContext, 'shared'));
+/** A folder that is no git checkout and has no docker/, with the default config in it. */
+const elsewhere = path.join(dir, 'elsewhere');
+mkdirSync(elsewhere);
+writeFileSync(path.join(elsewhere, 'deploy.json'), JSON.stringify(defaultConfigJson()));
+/** A folder where synth --placeholder-lookups wrote made-up lookups for the workload account. */
+const tryout = path.join(dir, 'tryout');
+mkdirSync(tryout);
+writeFileSync(path.join(tryout, 'deploy.json'), JSON.stringify(defaultConfigJson()));
+writeFileSync(
+  path.join(tryout, 'cdk.context.json'),
+  JSON.stringify({ [PLACEHOLDER_KEY]: { '333333333333': 'made up by npm run synth -- --placeholder-lookups' } }),
+);
+/** Assemblies whose manifest, or template, is not JSON. */
+const brokenManifest = path.join(dir, 'broken-manifest');
+mkdirSync(brokenManifest);
+writeFileSync(path.join(brokenManifest, 'manifest.json'), '{"version": "41.0.0", "artifacts": ');
+const brokenTemplate = path.join(dir, 'broken-template');
+mkdirSync(brokenTemplate);
+writeFileSync(path.join(brokenTemplate, 'manifest.json'), '{"version":"41.0.0","artifacts":{}}');
+writeFileSync(path.join(brokenTemplate, 'Stack.template.json'), 'Resources:\n  Bucket: {}\n');
+/** The TMPDIR of the preview run without docker/, which must stay empty. */
+const previewTmp = path.join(dir, 'preview-tmp');
+mkdirSync(previewTmp);
+
+/** The longest an AWS command may take against a silent endpoint: one bounded call, and the command's start. */
+const SILENT_BOUND = callBoundSeconds(AWS_CLIENT_BOUNDS) + 15;
 
 /** Accepts connections and never answers. */
 let silent: Server;
@@ -174,23 +213,98 @@ function attacks(): Attack[] {
       env: { ...fakeCredentials, AWS_ENDPOINT_URL: htmlUrl },
       bound: 40,
     }),
+    // Every command that calls AWS, against an endpoint that accepts and never answers: one line naming the call.
+    a('publish-image', ['--scan-timeout', '5'], /ECR DescribeRepositories failed: no answer in time/, {
+      env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
+      bound: SILENT_BOUND,
+    }),
+    a(
+      'deploy',
+      ['--timeout', '30'],
+      /CloudFormation DescribeStacks failed: no answer in time \(nothing within 10 s\)/,
+      {
+        env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
+        bound: SILENT_BOUND,
+      },
+    ),
+    a('bootstrap', ['--config', noProfiles], /IAM CreatePolicy failed: no answer in time.*nothing was bootstrapped/, {
+      env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
+      bound: SILENT_BOUND,
+    }),
+    a('pipeline-watch', ['--execution', 'e1'], /CodePipeline GetPipelineExecution failed: no answer in time/, {
+      env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
+      bound: SILENT_BOUND,
+    }),
+    a(
+      'smoke-test',
+      ['http://127.0.0.1:9', '--via-function', 'arn:aws:lambda:us-east-2:333333333333:function:v', '--timeout', '5'],
+      /Lambda Invoke failed: no answer in time/,
+      { env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl }, bound: 5 + 10 + 15 },
+    ),
+    // Empty and negative values are values, named as such.
+    a('synth', ['--config', ''], /--config is ""; expected a config file path/),
+    a('pipeline-watch', ['--execution', 'e1', '--config', ''], /--config is ""; expected a config file path/),
+    ...(['deploy', 'bootstrap', 'publish-image'] as const).map((command) =>
+      a(command, ['--config', '', '--dry-run'], /--config is ""; expected a config file path/),
+    ),
+    a('pipeline-watch', ['--execution', 'e1', '--pipeline', ''], /--pipeline is ""; expected a pipeline name/),
+    a('pipeline-watch', ['--execution', 'e1', '--timeout', '-5'], /--timeout is "-5"/),
+    a('smoke-test', ['http://a', '--timeout', '-5'], /--timeout is "-5"; expected a number of seconds/),
+    a('smoke-test', ['http://a', '--timeout', '-0.5'], /--timeout is "-0\.5"/),
+    a('publish-image', ['--scan-timeout', '-1', '--dry-run'], /--scan-timeout is "-1"/),
+    a('deploy', ['--profile', 'two words', '--dry-run'], /--profile is "two words"; expected an AWS CLI profile name/),
+    a('smoke-test', ['http://a', '--via-function', 'arn:aws:lambda:us-east-2:1:function:v'], /--via-function is/),
+    // Where the input is not what it should be, the line names the file.
+    a('deploy', ['--dry-run', '--config', path.join(elsewhere, 'deploy.json')], /is not inside a git checkout/, {
+      cwd: elsewhere,
+    }),
+    a('deploy', ['--dry-run', '--config', 'deploy.json'], /placeholder lookups for account 333333333333/, {
+      cwd: tryout,
+    }),
+    a('bootstrap', ['--config', 'deploy.json'], /placeholder lookups for account 333333333333/, { cwd: tryout }),
+    a(
+      'deploy',
+      [
+        '--dry-run',
+        '--config',
+        config('two-mistakes.json', (j) => {
+          j.service.memoryMiB = 4096;
+          j.network.vpcCidr = '10.0.0.1/16';
+        }),
+      ],
+      /2 problems: \(1\) field "network\.vpcCidr".*; \(2\) field "service\.memoryMiB"/,
+    ),
+    a('report', ['--assembly', brokenManifest], /broken-manifest\/manifest\.json is not valid JSON/),
+    a('report', ['--assembly', brokenTemplate], /broken-template\/Stack\.template\.json is not valid JSON/),
+    a('image-tag', [linkedContext], /linked-context\/shared is a symbolic link to a folder/),
+    a('preview', ['--once'], /docker\/html does not exist/, {
+      cwd: elsewhere,
+      env: { TMPDIR: previewTmp },
+      leavesEmpty: previewTmp,
+    }),
   ];
 }
 
-/** Runs the attacks a few at a time. */
+/**
+ * Runs the attacks a few at a time, the longest-bounded first: those mostly wait on a silent endpoint, and the quick
+ * ones fill the other workers meanwhile.
+ */
 async function runAll(list: Attack[]) {
   const results: Array<{ attack: Attack; code: number; lines: string[]; trace: boolean; seconds: number }> = [];
-  const queue = [...list];
+  const queue = [...list].sort((x, y) => (y.bound ?? 30) - (x.bound ?? 30));
   const worker = async () => {
     for (let attack = queue.shift(); attack; attack = queue.shift()) {
       const started = Date.now();
-      const run = await runTool(attack.script, [...attack.args], attack.env);
+      const run = await runTool(attack.script, [...attack.args], attack.env, attack.cwd);
       const seconds = (Date.now() - started) / 1000;
       const lines = run.stderr.split('\n').filter((l) => l.startsWith(`${attack.command}:`));
+      // tsx keeps its compile cache there (tsx-<uid>); anything else is the command's.
+      const left = attack.leavesEmpty ? readdirSync(attack.leavesEmpty).filter((f) => !f.startsWith('tsx-')) : [];
+      if (left.length > 0) lines.push(`left behind in ${attack.leavesEmpty}: ${left.join(', ')}`);
       results.push({ attack, code: run.code, lines, trace: /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr), seconds });
     }
   };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  await Promise.all(Array.from({ length: 5 }, worker));
   return results;
 }
 
@@ -210,7 +324,7 @@ describe('every command, attacked', () => {
       );
     [silentUrl, htmlUrl] = await Promise.all([listen(silent), listen(html)]);
     results = await runAll(attacks());
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
@@ -218,15 +332,19 @@ describe('every command, attacked', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('at least 50 attacks ran', () => {
-    expect(results.length).toBeGreaterThanOrEqual(50);
+  test('at least 90 attacks ran, with a silent endpoint for every command that calls AWS', () => {
+    expect(results.length).toBeGreaterThanOrEqual(90);
+    const silentOnes = results.filter(({ attack }) => attack.env?.AWS_ENDPOINT_URL === silentUrl);
+    expect(new Set(silentOnes.map(({ attack }) => attack.command))).toEqual(
+      new Set(['publish-image', 'deploy', 'bootstrap', 'pipeline-watch', 'smoke-test']),
+    );
   });
 
   test('each ends within its bound, non-zero, with one line naming what was wrong, and no trace', () => {
     const problems = results
       .filter(({ attack, code, lines, trace, seconds }) => {
         const ok =
-          code !== 0 && lines.length === 1 && attack.names.test(lines[0]) && !trace && seconds <= (attack.bound ?? 20);
+          code !== 0 && lines.length === 1 && attack.names.test(lines[0]) && !trace && seconds <= (attack.bound ?? 30);
         return !ok;
       })
       .map(({ attack, code, lines, trace, seconds }) => ({

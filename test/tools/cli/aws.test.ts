@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
-import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeRepositoriesCommand, ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import {
   boundedClient,
   boundedRuntimeClient,
@@ -82,7 +82,7 @@ describe('the AWS client factory', () => {
         requestTimeout: 800,
         logger: { warn: (m: string) => warnings.push(m) },
       },
-    } as ConstructorParameters<typeof ECRClient>[0]);
+    } as ECRClientConfig);
     const { result } = await outcome(plain, 3000);
     expect(result).toBe('pending');
     expect(warnings.join('\n')).toMatch(/WARN.*throwOnRequestTimeout=true/);

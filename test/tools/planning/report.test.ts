@@ -239,6 +239,11 @@ describe('the report on the real app', () => {
     ]) {
       expect(report.diagram).toContain(edge);
     }
+    // Internet-facing: the pipeline checks the service by its name; the verifier is ECS's hook, not the pipeline's.
+    expect(report.diagram).toContain(
+      'service_production -. "ECS lifecycle hook, before production traffic" .-> verifier_production',
+    );
+    expect(report.diagram).not.toMatch(/pipeline_pipeline .*-> verifier_production/);
     // The service box sits inside its VPC box: the VPC subgraph ends after the tasks.
     const lines = report.diagram.split('\n');
     const vpc = lines.findIndex((l) => l.includes('subgraph vpc_production'));
