@@ -1,0 +1,92 @@
+// Day 2: for each change a user can make in the config, the app is synthesized before and after, and the model
+// (model.ts) says what the deployment does to what the previous one left live. A change either leaves every resource
+// ECS owns alone, or the tools refuse it before anything deploys and name the safe procedure (unsafeChangeProcedure).
+import { Template } from 'aws-cdk-lib/assertions';
+import { createDeliveryStages } from '../../pipeline/delivery-stages';
+import { unsafeChangeProcedure } from '../../tools/planning/day2';
+import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
+import { liveTrafficRisks, type Environment } from './model';
+
+type Change = (json: Record<string, any>) => void;
+
+/** The first environment's network and service templates for a config. */
+function synthesize(change: Change, imageTag = 'sha-0123456789abcdef'): Environment {
+  const [environment] = createDeliveryStages(newProjectApp(), configWith(change), imageTag).environments;
+  return {
+    network: Template.fromStack(environment.network.stack).toJSON() as Environment['network'],
+    service: Template.fromStack(environment.service.stack).toJSON() as Environment['service'],
+  };
+}
+
+const blueGreen: Change = () => {};
+const rolling: Change = (json) => (json.service.deploymentStrategy = 'rolling');
+const withDomain: Change = (json) => {
+  json.network.domainName = 'www.example.com';
+  json.network.hostedZone = EXAMPLE_ZONE;
+};
+
+// GIVEN the default environment (blue/green, internet-facing, HTTP), synthesized once
+const base = synthesize(blueGreen);
+
+const SAFE: Array<[string, Environment]> = [
+  ['a new image', synthesize(blueGreen, 'sha-fedcba9876543210')],
+  ['cpu and memory', synthesize((json) => Object.assign(json.service, { cpu: 512, memoryMiB: 1024 }))],
+  ['the bake time', synthesize((json) => (json.service.bakeTimeMinutes = 15))],
+  [
+    'an environment added',
+    synthesize((json) => json.environments.push({ name: 'staging', account: '444444444444', requireApproval: false })),
+  ],
+];
+
+const UNSAFE: Array<[string, Environment, RegExp]> = [
+  ['blue-green to rolling', synthesize(rolling), /AlternateTargetGroup.* is deleted/],
+  ['a domain with HTTPS added', synthesize(withDomain), /ListenerRule.* is replaced/],
+  ['internet-facing to internal', synthesize((json) => (json.network.albScheme = 'internal')), /is replaced/],
+];
+
+describe('day 2: what each config change does to what the previous blue/green deployment left live', () => {
+  test.each(SAFE)('%s leaves every resource ECS owns alone', (_name, after) => {
+    expect(liveTrafficRisks(base, after)).toEqual([]);
+  });
+
+  test.each(UNSAFE)('%s would break live traffic, and the model says how', (_name, after, risk) => {
+    expect(liveTrafficRisks(base, after).join('\n')).toMatch(risk);
+  });
+
+  test('rolling to blue-green and internal to internet-facing start from a service ECS does not own yet', () => {
+    // A rolling service's rule forwards to its one group, as the template says: nothing is ECS's yet.
+    expect(liveTrafficRisks(synthesize(rolling), base)).toEqual([]);
+  });
+});
+
+describe('the tools refuse an unsafe change before anything deploys, naming the safe procedure', () => {
+  const json = (change: Change) => {
+    const config = configWith(change);
+    return config;
+  };
+
+  test.each([
+    ['blue-green to rolling', blueGreen, rolling, /deploymentStrategy.*blue-green to rolling/],
+    ['a domain with HTTPS added', blueGreen, withDomain, /HTTPS/],
+    [
+      'internet-facing to internal',
+      blueGreen,
+      (j: Record<string, any>) => (j.network.albScheme = 'internal'),
+      /albScheme/,
+    ],
+  ])('%s', (_name, from, to, message) => {
+    const [line] = unsafeChangeProcedure(json(from), json(to));
+    expect(line).toMatch(message);
+    expect(line.split('\n')).toHaveLength(1);
+  });
+
+  test('says nothing for the safe changes, nor for rolling to blue-green', () => {
+    expect(
+      unsafeChangeProcedure(
+        json(blueGreen),
+        json((j) => (j.service.bakeTimeMinutes = 15)),
+      ),
+    ).toEqual([]);
+    expect(unsafeChangeProcedure(json(rolling), json(blueGreen))).toEqual([]);
+  });
+});

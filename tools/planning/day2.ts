@@ -1,0 +1,40 @@
+// Day-2 changes that one deployment cannot make safely, found by comparing the config that is deployed with the next
+// one, before anything deploys. The model behind each rule is test/day2/model.ts, proven on synthesized templates:
+// once a blue/green deployment has run, ECS owns the production listener rule's weights and both target groups'
+// registrations (aws/aws-cdk#36649), and which group serves production is not in any template.
+import type { DeployConfig, EnvironmentConfig } from '../../config/load';
+
+/** The README section that gives each safe procedure step by step. */
+export const DAY2_PROCEDURES = 'README, "Changing a running environment"';
+
+const servesHttps = (e: EnvironmentConfig) => Boolean(e.network.certificateArn || e.network.hostedZone);
+
+/** One line per environment change that would break live traffic, each naming the safe procedure. */
+export function unsafeChangeProcedure(deployed: DeployConfig, next: DeployConfig): string[] {
+  const lines: string[] = [];
+  for (const after of next.environments) {
+    const before = deployed.environments.find((e) => e.name === after.name);
+    if (!before) continue;
+    const wasBlueGreen = before.service.deploymentStrategy === 'blue-green';
+    const refuse = (change: string, procedure: string) =>
+      lines.push(`${after.name}: ${change} cannot be made safely in one deploy; ${procedure} (${DAY2_PROCEDURES})`);
+    if (wasBlueGreen && after.service.deploymentStrategy !== 'blue-green') {
+      refuse(
+        `service.deploymentStrategy blue-green to ${after.service.deploymentStrategy} deletes the alternate target group, which the production rule may forward to`,
+        'first move production back to the primary target group with one more blue/green deployment, then deploy the change',
+      );
+    }
+    if (before.network.albScheme !== after.network.albScheme) {
+      refuse(
+        `network.albScheme ${before.network.albScheme} to ${after.network.albScheme} replaces the load balancer, its listeners and the production rule`,
+        'add a new environment with the new scheme, move clients to it, then remove the old one',
+      );
+    } else if (servesHttps(before) !== servesHttps(after)) {
+      refuse(
+        `${servesHttps(after) ? 'adding' : 'removing'} HTTPS moves the production rule to another listener, which resets it to the primary target group`,
+        'add a new environment with the new listener, move clients to it, then remove the old one',
+      );
+    }
+  }
+  return lines;
+}
