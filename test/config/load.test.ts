@@ -602,3 +602,67 @@ describe('S3 bucket names', () => {
     expect(s3BucketNameProblem(name)).toContain(expected);
   });
 });
+
+describe('several mistakes and settings with no effect', () => {
+  test('reports every mistake in one line, numbered, not only the first', () => {
+    // GIVEN a config with three mistakes of the schema's kind WHEN it is loaded
+    const message = errorFor((j) => {
+      j.service.cpu = 3;
+      j.registry.keepLastImages = 0;
+      j.region = 'moon-1';
+    });
+    // THEN one line names all three, each with its field
+    expect(message).toMatch(/^deploy\.json: 3 problems: \(1\) field "/);
+    for (const field of ['"region"', '"registry.keepLastImages"', '"service.cpu"']) expect(message).toContain(field);
+  });
+
+  test('reports every cross-field mistake too, such as a bad CIDR and a topic in another account', () => {
+    const message = errorFor((j) => {
+      j.network.vpcCidr = '10.0.0.1/16';
+      j.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:999999999999:approvals';
+    });
+    expect(message).toBe(
+      'deploy.json: 2 problems: (1) field "network.vpcCidr" is "10.0.0.1/16"; expected "10.0.0.0/16", the network ' +
+        'address, no host bits set; (2) field "pipeline.approvalTopicArn" is ' +
+        '"arn:aws:sns:us-east-2:999999999999:approvals"; expected a topic in the tooling account 111111111111, where ' +
+        'the pipeline runs',
+    );
+  });
+
+  test('one mistake is reported as before, with no count', () => {
+    expect(errorFor((j) => (j.service.memoryMiB = 4096))).toMatch(/^deploy\.json: field "service\.memoryMiB" is 4096/);
+  });
+
+  test('warns that bakeTimeMinutes does nothing for an environment that rolls', () => {
+    // GIVEN a shared bake time and an environment that chose rolling
+    const config = configWith((j) => {
+      j.service.bakeTimeMinutes = 10;
+      j.environments[0].service = { deploymentStrategy: 'rolling' };
+    });
+    // THEN the config loads, with one warning naming the field, its value and why
+    expect(config.warnings).toEqual([
+      'config/deploy.json: field "service.bakeTimeMinutes" is 10 and has no effect for environment production: its ' +
+        'deploymentStrategy is rolling, and only blue-green bakes',
+    ]);
+  });
+
+  test('warns about a review link with no approval, a topic no approval uses, and a profile of no account', () => {
+    const config = configWith((j) => {
+      j.environments[0].requireApproval = false;
+      j.environments[0].reviewUrl = 'https://example.com/review';
+      j.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:111111111111:approvals';
+      j.profiles['999999999999'] = 'old';
+    });
+    expect(config.warnings).toEqual([
+      'config/deploy.json: field "environments[0].reviewUrl" has no effect: environment production has ' +
+        'requireApproval false, so no approval shows it',
+      'config/deploy.json: field "pipeline.approvalTopicArn" has no effect: no environment requires approval, so ' +
+        'nothing is sent',
+      'config/deploy.json: field "profiles.999999999999" has no effect: no configured account is 999999999999',
+    ]);
+  });
+
+  test('the committed config has no setting without effect', () => {
+    expect(configWith().warnings).toEqual([]);
+  });
+});

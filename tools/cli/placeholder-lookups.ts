@@ -5,7 +5,6 @@
 // the pipeline (CodeBuild), so a made-up availability zone or prefix list never reaches a deployment.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DeployConfig } from '../../config/load';
-import { configuredAccounts } from '../../config/load';
 import { CommandError } from './command';
 
 /** The CDK context file, where the CLI records lookups. */
@@ -28,6 +27,11 @@ export function lookupKeys(account: string, region: string): { zones: string; pr
 
 type Context = Record<string, unknown>;
 
+/** The accounts whose lookups the app makes: the workload accounts, where the networks are. */
+function lookupAccounts(config: DeployConfig): string[] {
+  return [...new Set(config.environments.map((e) => e.account))];
+}
+
 function readContext(file: string): Context {
   if (!existsSync(file)) return {};
   try {
@@ -40,7 +44,7 @@ function readContext(file: string): Context {
 /** The configured accounts whose lookups in the file are placeholders. */
 export function placeholderAccounts(config: DeployConfig, file = CONTEXT_FILE): string[] {
   const marked = (readContext(file)[PLACEHOLDER_KEY] ?? {}) as Record<string, unknown>;
-  return configuredAccounts(config).filter((account) => account in marked);
+  return lookupAccounts(config).filter((account) => account in marked);
 }
 
 /** Refuses, with one line, to act on placeholder lookups. */
@@ -54,12 +58,12 @@ export function refusePlaceholders(config: DeployConfig, command: string, file =
   );
 }
 
-/** Writes placeholders for each configured account with no lookups; returns the accounts it wrote. */
+/** Writes placeholders for each workload account with no lookups; returns the accounts it wrote. */
 export function writePlaceholders(config: DeployConfig, file = CONTEXT_FILE): string[] {
   const context = readContext(file);
   const marked = { ...((context[PLACEHOLDER_KEY] ?? {}) as Record<string, string>) };
   const written: string[] = [];
-  for (const account of configuredAccounts(config)) {
+  for (const account of lookupAccounts(config)) {
     const keys = lookupKeys(account, config.region);
     if (keys.zones in context && keys.prefixList in context) continue;
     context[keys.zones] ??= ['a', 'b', 'c'].map((zone) => `${config.region}${zone}`);

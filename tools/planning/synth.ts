@@ -27,7 +27,7 @@ Needs no AWS credentials: cdk.context.json holds the lookups.
   --config FILE                 the deployment configuration (default ${DEFAULT_CONFIG_PATH}); every command takes it
   --output DIR                  where the cloud assembly goes (default cdk.out)
   --placeholder-lookups         to try an account offline: write made-up lookups (availability zones, the S3 prefix
-                                list) into cdk.context.json for each configured account that has none, marked under
+                                list) into cdk.context.json for each workload account that has none, marked under
                                 "${PLACEHOLDER_KEY}"; bootstrap, deploy and the pipeline's synth refuse them
   --drop-placeholder-lookups    remove them again, before recording the real ones with credentials
   --help                        print this and do nothing
@@ -84,9 +84,11 @@ export function missingLookups(output: string, configPath: string): string | und
   const commands = accounts.map(
     (a) => `npx cdk synth '**'${config} --profile ${profiles[a] ?? '<profile of ' + a + '>'}`,
   );
+  const flag = configPath === DEFAULT_CONFIG_PATH ? '' : ` --config ${configPath}`;
   return (
     `cdk.context.json has no lookups for account ${accounts.join(', ')} in ${region}; ` +
-    `record them once with credentials, then commit cdk.context.json: ${commands.join('; ')}`
+    `record them once with credentials, then commit cdk.context.json: ${commands.join('; ')}; ` +
+    `or try it offline with made-up ones, which nothing deploys: npm run synth --${flag} --placeholder-lookups`
   );
 }
 

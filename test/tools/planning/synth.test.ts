@@ -47,7 +47,8 @@ describe('npm run synth', () => {
     const { code, stderr } = await unknownAccount;
     expect(code).toBe(1);
     expect(stderr.split('\n').filter((l) => l.startsWith('synth:'))).toEqual([
-      `synth: cdk.context.json has no lookups for account 444444444444 in us-east-2; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c`,
+      `synth: cdk.context.json has no lookups for account 444444444444 in us-east-2; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c; ` +
+        `or try it offline with made-up ones, which nothing deploys: npm run synth -- --config ${newAccountConfig} --placeholder-lookups`,
     ]);
     expect(stderr).not.toContain('Annotation');
   });
@@ -64,6 +65,17 @@ describe('npm run synth', () => {
       expect(stdout).toContain(stage);
     }
     expect(stdout).toMatch(/rollout of Service\w+ \(blue-green\): new version only after 10 s modelled/);
+  });
+
+  test('lists the stages in the order the pipeline deploys them, not alphabetically', async () => {
+    const { code } = await good;
+    expect(code).toBe(0);
+    expect(readPlan(outdir).map((p) => p.stage)).toEqual([
+      '(app)',
+      'Registry',
+      'ProductionNetwork',
+      'ProductionService',
+    ]);
   });
 
   test('deploys the same image tag that publish-image pushes: both hash docker/ with one function', async () => {
