@@ -38,7 +38,7 @@ async function load(url: string): Promise<Load> {
 }
 
 /** nginx's stock shape: one server, a root, nothing else, serving the hello page as a plain file. */
-async function startStockNginx(): Promise<{ url: string; stop: () => void }> {
+async function startStockNginx(): Promise<{ url: string; stop: () => Promise<void> }> {
   const prefix = tempDir('nginx-stock-');
   chmodSync(prefix, 0o755); // workers may run as nobody
   const port = await freePort();
@@ -58,16 +58,29 @@ async function startStockNginx(): Promise<{ url: string; stop: () => void }> {
     },
   );
   await new Promise((r) => setTimeout(r, 500));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGQUIT') };
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGQUIT');
+    });
+  return { url: `http://127.0.0.1:${port}`, stop };
 }
 
 async function main() {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return;
   SECONDS = seconds('--seconds', parsed.values.seconds, 5);
-  const ours = await startLocalNginx();
-  const stock = await startStockNginx();
+  // Each server is stopped even when the next one fails to start; its folder goes with the run's.
+  let ours: Awaited<ReturnType<typeof startLocalNginx>> | undefined;
+  let stock: Awaited<ReturnType<typeof startStockNginx>> | undefined;
   try {
+    ours = await startLocalNginx();
+    stock = await startStockNginx();
     process.stderr.write(`… ${SECONDS} s of load per target, ${CONNECTIONS} connections\n`);
     const page = await load(`${ours.url}/`);
     const health = await load(`${ours.url}/healthz`);
@@ -82,8 +95,8 @@ async function main() {
     console.log(`ratio project / vs stock static: ${(page.rps / plain.rps).toFixed(2)} (req/s)`);
     console.log(`ratio project /healthz vs stock static: ${(health.rps / plain.rps).toFixed(2)} (req/s)`);
   } finally {
-    stock.stop();
-    await ours.stop();
+    await stock?.stop();
+    await ours?.stop();
   }
 }
 

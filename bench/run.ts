@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -21,6 +21,22 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** One folder in the temporary directory for everything a benchmark run writes, removed when the process exits. */
+let runDir: string | undefined;
+
+function benchRunDir(): string {
+  if (runDir) return runDir;
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-run-'));
+  chmodSync(dir, 0o755); // nginx's workers may run as nobody and serve files from below it
+  runDir = dir;
+  // 'exit' handlers run on process.exit too, which is how every command ends (runCommand); Ctrl-C and a kill end
+  // through exit as well. Synchronous removal is the only kind an exit handler can do.
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  return dir;
+}
+
+/** A fresh folder inside the run's folder, gone when the benchmark ends, however it ends. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return mkdtempSync(path.join(benchRunDir(), prefix));
 }
