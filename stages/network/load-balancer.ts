@@ -22,8 +22,6 @@ export interface LoadBalancerProps {
   readonly certificateArn?: string;
   /** Days the access logs are kept. */
   readonly accessLogRetentionDays: number;
-  /** Adds the blue/green test listener on TEST_LISTENER_PORT, open to the VPC only. */
-  readonly testListener: boolean;
 }
 
 /**
@@ -42,8 +40,11 @@ export class LoadBalancer extends Construct {
   readonly url: string;
   /** The record the user must create when a domain has no hosted zone here, else undefined. */
   readonly recordToCreate?: string;
-  /** Where a blue/green deployment sends test traffic to the new tasks; only the VPC reaches it. */
-  readonly testListener?: elbv2.ApplicationListener;
+  /**
+   * Where a blue/green deployment sends test traffic to the new tasks; only the VPC reaches it. Every environment has
+   * it, whatever its strategy, so a change of strategy leaves the service's load balancer configuration alone.
+   */
+  readonly testListener: elbv2.ApplicationListener;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -73,13 +74,11 @@ export class LoadBalancer extends Construct {
     const clients = props.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpcCidr);
     const ports = certificate ? [80, 443] : [80];
     for (const port of ports) this.securityGroup.addIngressRule(clients, ec2.Port.tcp(port), `Clients on ${port}`);
-    if (props.testListener) {
-      this.securityGroup.addIngressRule(
-        ec2.Peer.ipv4(props.vpcCidr),
-        ec2.Port.tcp(TEST_LISTENER_PORT),
-        'Blue/green test traffic, from inside the VPC only',
-      );
-    }
+    this.securityGroup.addIngressRule(
+      ec2.Peer.ipv4(props.vpcCidr),
+      ec2.Port.tcp(TEST_LISTENER_PORT),
+      'Blue/green test traffic, from inside the VPC only',
+    );
     if (props.internetFacing) {
       acknowledge(this.securityGroup, {
         id: 'AwsSolutions-EC23',
@@ -141,14 +140,12 @@ export class LoadBalancer extends Construct {
           defaultAction: notRouted,
         })
       : http;
-    if (props.testListener) {
-      this.testListener = this.alb.addListener('Test', {
-        port: TEST_LISTENER_PORT,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        open: false,
-        defaultAction: notRouted,
-      });
-    }
+    this.testListener = this.alb.addListener('Test', {
+      port: TEST_LISTENER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultAction: notRouted,
+    });
     if (zone && props.domainName) {
       new route53.ARecord(this, 'Alias', {
         zone,

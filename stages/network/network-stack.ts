@@ -20,7 +20,7 @@ export interface NetworkSettings {
   readonly hostedZone?: { readonly id: string; readonly name: string };
   /** ACM certificate ARN covering domainName, for HTTPS. @default - requested when a zone is given, else HTTP only */
   readonly certificateArn?: string;
-  /** A test listener for blue/green deployments; with an internet-facing load balancer, also an ec2 endpoint. */
+  /** Blue/green: with an internet-facing load balancer, an ec2 endpoint for the pre-traffic check's address lookup. */
   readonly blueGreen: boolean;
   /** A Session Manager host and its endpoints, for DNS checks. */
   readonly diagnosticsHost: boolean;
@@ -84,7 +84,6 @@ export class NetworkStack extends Stack {
       hostedZone: props.hostedZone,
       certificateArn: props.certificateArn,
       accessLogRetentionDays: props.logRetentionDays,
-      testListener: props.blueGreen,
     });
 
     if (props.diagnosticsHost) {
@@ -123,12 +122,8 @@ export class NetworkStack extends Stack {
       [NETWORK_OUTPUTS.loadBalancerSecurityGroupId, this.loadBalancer.securityGroup.securityGroupId],
       [NETWORK_OUTPUTS.listenerArn, this.loadBalancer.serviceListener.listenerArn],
       [NETWORK_OUTPUTS.loadBalancerFullName, alb.loadBalancerFullName],
-      ...(testListener
-        ? ([
-            [NETWORK_OUTPUTS.testListenerArn, testListener.listenerArn],
-            [NETWORK_OUTPUTS.testUrl, `http://${alb.loadBalancerDnsName}:${TEST_LISTENER_PORT}`],
-          ] as Array<[string, string]>)
-        : []),
+      [NETWORK_OUTPUTS.testListenerArn, testListener.listenerArn],
+      [NETWORK_OUTPUTS.testUrl, `http://${alb.loadBalancerDnsName}:${TEST_LISTENER_PORT}`],
     ];
     for (const [id, value] of values) new CfnOutput(this, id, { value, description: 'Read by the service stack' });
   }

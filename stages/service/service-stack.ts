@@ -175,10 +175,12 @@ export class ServiceStack extends Stack {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(10),
-      ...(blueGreen && {
-        deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
-        bakeTime: Duration.minutes(props.bakeTimeMinutes),
-      }),
+      // A change of strategy changes only this: the load balancer configuration below is the same for both, and ECS
+      // keeps it when a service moves between them ("identifies the active service revision that's serving traffic"
+      // and "maintains the existing load balancer configuration", ECS developer guide, "Updating the deployment
+      // strategy from Amazon ECS blue/green to rolling update").
+      deploymentStrategy: blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : ecs.DeploymentStrategy.ROLLING,
+      ...(blueGreen && { bakeTime: Duration.minutes(props.bakeTimeMinutes) }),
     });
 
     const newTargetGroup = (id: string) =>
@@ -215,34 +217,31 @@ export class ServiceStack extends Stack {
     const targetGroups: elbv2.ApplicationTargetGroup[] = [this.targetGroup];
     const loadBalancerFullName = fromNetwork(names.loadBalancerFullName);
 
-    if (!blueGreen) {
-      this.targetGroup.addTarget(this.service);
-      // ECS refuses a target group that no listener uses yet. (Blue/green names both rules, which orders them.)
-      this.service.node.addDependency(productionRule);
-    } else {
-      // ECS registers the new tasks in whichever group is idle, sends the test listener there, runs the hook, then
-      // moves the production rule over (ECS developer guide, "Amazon ECS blue/green deployments").
-      const alternateTargetGroup = newTargetGroup('AlternateTargetGroup');
-      targetGroups.push(alternateTargetGroup);
-      const testListener = importListener('TestListener', names.testListenerArn);
-      const testRule = forwardAll('TestListenerRule', testListener, this.targetGroup);
-      this.service
-        .loadBalancerTarget({
-          containerName: container.containerName,
-          containerPort: IMAGE_PORT,
-          alternateTarget: new ecs.AlternateTarget('BlueGreen', {
-            alternateTargetGroup,
-            productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
-            testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
-            role: this.loadBalancerRole(targetGroups, [productionRule, testRule]),
-          }),
-        })
-        .attachToApplicationTargetGroup(this.targetGroup);
-      // The service names both rules, which orders it after them; CDK's extra DependsOn on them is what cfn-lint
-      // flags (W3005). The task role's stays: the service must not start before its tasks may run.
-      const taskRole = this.taskDefinition.taskRole.node.defaultChild as CfnElement;
-      (this.service.node.defaultChild as ecs.CfnService).addOverride('DependsOn', [this.getLogicalId(taskRole)]);
-    }
+    // Both target groups, both rules and the role that moves them, whatever the strategy: once a blue/green deployment
+    // has run, ECS owns the production rule's weights and either group may hold the production tasks
+    // (aws/aws-cdk#36649), so a strategy change must neither delete a group nor rewrite the rule (test/day2).
+    // In blue/green, ECS registers the new tasks in whichever group is idle, sends the test listener there, runs the
+    // hook, then moves the production rule over (ECS developer guide, "Amazon ECS blue/green deployments").
+    const alternateTargetGroup = newTargetGroup('AlternateTargetGroup');
+    targetGroups.push(alternateTargetGroup);
+    const testListener = importListener('TestListener', names.testListenerArn);
+    const testRule = forwardAll('TestListenerRule', testListener, this.targetGroup);
+    this.service
+      .loadBalancerTarget({
+        containerName: container.containerName,
+        containerPort: IMAGE_PORT,
+        alternateTarget: new ecs.AlternateTarget('BlueGreen', {
+          alternateTargetGroup,
+          productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
+          testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
+          role: this.loadBalancerRole(targetGroups, [productionRule, testRule]),
+        }),
+      })
+      .attachToApplicationTargetGroup(this.targetGroup);
+    // The service names both rules, which orders it after them; CDK's extra DependsOn on them is what cfn-lint
+    // flags (W3005). The task role's stays: the service must not start before its tasks may run.
+    const taskRole = this.taskDefinition.taskRole.node.defaultChild as CfnElement;
+    (this.service.node.defaultChild as ecs.CfnService).addOverride('DependsOn', [this.getLogicalId(taskRole)]);
 
     const verifier =
       blueGreen || props.pipelineCheck

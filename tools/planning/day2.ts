@@ -15,15 +15,9 @@ export function unsafeChangeProcedure(deployed: DeployConfig, next: DeployConfig
   for (const after of next.environments) {
     const before = deployed.environments.find((e) => e.name === after.name);
     if (!before) continue;
-    const wasBlueGreen = before.service.deploymentStrategy === 'blue-green';
     const refuse = (change: string, procedure: string) =>
       lines.push(`${after.name}: ${change} cannot be made safely in one deploy; ${procedure} (${DAY2_PROCEDURES})`);
-    if (wasBlueGreen && after.service.deploymentStrategy !== 'blue-green') {
-      refuse(
-        `service.deploymentStrategy blue-green to ${after.service.deploymentStrategy} deletes the alternate target group, which the production rule may forward to`,
-        'first move production back to the primary target group with one more blue/green deployment, then deploy the change',
-      );
-    }
+    // A change of strategy is safe: both strategies keep the same groups, rules and load balancer configuration.
     if (before.network.albScheme !== after.network.albScheme) {
       refuse(
         `network.albScheme ${before.network.albScheme} to ${after.network.albScheme} replaces the load balancer, its listeners and the production rule`,
@@ -31,7 +25,7 @@ export function unsafeChangeProcedure(deployed: DeployConfig, next: DeployConfig
       );
     } else if (servesHttps(before) !== servesHttps(after)) {
       refuse(
-        `${servesHttps(after) ? 'adding' : 'removing'} HTTPS moves the production rule to another listener, which resets it to the primary target group`,
+        `${servesHttps(after) ? 'adding' : 'removing'} HTTPS moves the production rule to another listener, which resets it to the primary target group, and the network stage turns port 80 into a redirect before the service stage adds that rule`,
         'add a new environment with the new listener, move clients to it, then remove the old one',
       );
     }

@@ -135,7 +135,7 @@ describe('network stage (Account B)', () => {
     }
   });
 
-  test('adds a blue/green test listener on 9080 that only the VPC reaches, and none for rolling', () => {
+  test('adds the test listener on 9080 that only the VPC reaches, whatever the strategy', () => {
     publicNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 9080,
       Protocol: 'HTTP',
@@ -152,7 +152,7 @@ describe('network stage (Account B)', () => {
         Description: 'Blue/green test traffic, from inside the VPC only',
       },
     ]);
-    internalNetwork.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 9080 }, 0);
+    internalNetwork.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 9080 }, 1);
   });
 
   test('limits the ECR endpoints to the registry repository plus GetAuthorizationToken', () => {
@@ -271,7 +271,10 @@ describe('network stage (Account B)', () => {
     internalNetwork.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     internalNetwork.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('Load balancer'),
-      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 80 })],
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 80 }),
+        Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 9080 }),
+      ],
     });
   });
 

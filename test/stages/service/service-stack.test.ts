@@ -163,19 +163,22 @@ describe('service stage (Account B)', () => {
     ]);
   });
 
-  test('rolling: one target group behind a rule on the network stage listener, added before the service starts', () => {
-    rolling.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
-    rolling.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+  test('rolling: the same two target groups, rules and load balancer configuration as blue/green; only the strategy differs', () => {
+    // A change of strategy must not delete a group or rewrite a rule that ECS may own (test/day2).
+    for (const type of ['AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::ListenerRule']) {
+      expect(Object.keys(rolling.findResources(type)).sort()).toEqual(Object.keys(template.findResources(type)).sort());
+    }
     rolling.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       ListenerArn: fromNetwork('ListenerArn', 'staging'),
       Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
       Actions: [Match.objectLike({ Type: 'forward' })],
     });
-    const { DependsOn, Properties } = serviceOf(rolling);
-    expect(DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ListenerRule/)]));
-    expect(Properties.DeploymentConfiguration.Strategy).toBeUndefined();
+    const { Properties } = serviceOf(rolling);
+    expect(Properties.DeploymentConfiguration.Strategy).toBe('ROLLING');
+    expect(Properties.DeploymentConfiguration.BakeTimeInMinutes).toBeUndefined();
     expect(Properties.DeploymentConfiguration.LifecycleHooks).toBeUndefined();
-    expect(Properties.LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
+    const keysOf = (t: Template) => Object.keys(serviceOf(t).Properties.LoadBalancers[0].AdvancedConfiguration).sort();
+    expect(keysOf(rolling)).toEqual(keysOf(template));
     rolling.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
