@@ -223,6 +223,15 @@ jobs:
     expect(runs(pr, 'diff')).toContain("npx cdk diff '**'");
   });
 
+  test('check the day-2 safety of the config against the deployed commit before anything deploys', () => {
+    expect(pr.jobs.checks.with).toEqual({ 'deployed-commit': '${{ github.event.pull_request.base.sha }}' });
+    expect(deploy.jobs.checks.with).toEqual({ 'deployed-commit': '${{ github.event.before }}' });
+    const step = steps(checks, 'checks').find((s) => s.run?.includes('npm run day2-check'))!;
+    expect(step.run).toBe('npm run day2-check -- --since "$DEPLOYED_COMMIT"');
+    expect(step.env).toEqual({ DEPLOYED_COMMIT: '${{ inputs.deployed-commit }}' });
+    expect(deploy.jobs.deploy.needs).toBe('checks');
+  });
+
   test('no job waits for an environment it may skip: every job with an environment decides at job level', () => {
     // A job's environment is requested, and its reviewers asked, before any step runs; only a job-level `if` skips it.
     for (const workflow of [pr, deploy]) {
