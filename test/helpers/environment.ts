@@ -9,39 +9,77 @@ export interface LeftProcess {
   readonly command: string;
 }
 
-/**
- * The live child processes of `parent` (zombies, which have ended and wait only to be reaped, do not count). `ps`
- * runs on Linux and macOS alike.
- */
-export function childProcesses(parent: number = process.pid): LeftProcess[] {
-  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,stat=,args='], { encoding: 'utf8' });
-  return (
-    table
-      .split('\n')
-      .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .filter((m) => Number(m[2]) === parent && !m[3].startsWith('Z') && !/^ps -A /.test(m[4]))
-      // esbuild's async API keeps one service process per worker, unreferenced, that ends with it: not a leftover.
-      .filter((m) => !/\besbuild --service=/.test(m[4]))
-      .map((m) => ({ pid: Number(m[1]), command: m[4].slice(0, 120) }))
-  );
+interface ProcessRow {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly command: string;
 }
 
-/** Waits a moment for children that are on their way out, then stops the rest; returns what it had to stop. */
-export async function stopLeftovers(parent: number = process.pid, graceMs = 2000): Promise<LeftProcess[]> {
-  const deadline = Date.now() + graceMs;
-  let left = childProcesses(parent);
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    left = childProcesses(parent);
+/** Every live process (zombies, which have ended and wait only to be reaped, left out). `ps` runs on Linux and macOS. */
+function processTable(): ProcessRow[] {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,stat=,args='], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && !m[3].startsWith('Z') && !/^ps -A /.test(m[4]))
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), command: m[4].slice(0, 120) }));
+}
+
+/** The live child processes of `parent`, but for esbuild's service (one per worker, unreferenced, ends with it). */
+export function childProcesses(parent: number = process.pid): LeftProcess[] {
+  return processTable()
+    .filter((p) => p.ppid === parent && !/\besbuild --service=/.test(p.command))
+    .map(({ pid, command }) => ({ pid, command }));
+}
+
+/** The processes and all their descendants: an nginx master's workers go on serving when only the master is killed. */
+function withDescendants(roots: readonly LeftProcess[]): number[] {
+  const table = processTable();
+  const tree = new Set(roots.map((r) => r.pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of table) {
+      if (tree.has(p.ppid) && !tree.has(p.pid)) {
+        tree.add(p.pid);
+        grew = true;
+      }
+    }
   }
-  for (const child of left) {
+  return [...tree];
+}
+
+function signal(pids: readonly number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
     try {
-      process.kill(child.pid, 'SIGKILL');
+      process.kill(pid, name);
     } catch {
       // Gone in the meantime.
     }
   }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits a moment for children that are on their way out, then stops the rest with their descendants: SIGTERM, and
+ * SIGKILL for what is still there after a few seconds. Returns what it had to stop.
+ */
+export async function stopLeftovers(parent: number = process.pid, graceMs = 2000): Promise<LeftProcess[]> {
+  const deadline = Date.now() + graceMs;
+  let left = childProcesses(parent);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    left = childProcesses(parent);
+  }
+  if (left.length === 0) return [];
+  const tree = withDescendants(left);
+  signal(tree, 'SIGTERM');
+  const live = () => new Set(processTable().map((p) => p.pid));
+  for (const until = Date.now() + 3000; tree.some((pid) => live().has(pid)) && Date.now() < until;) await sleep(100);
+  signal(
+    tree.filter((pid) => live().has(pid)),
+    'SIGKILL',
+  );
   return left;
 }
 
