@@ -178,7 +178,14 @@ describe('smoke-test', () => {
   });
 
   test('--help prints the usage and checks nothing', () => {
-    expect(parseSmokeArgs(['http://x', '--help'])).toBeUndefined();
+    // The usage goes to the spy, not into the test run's output.
+    const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(parseSmokeArgs(['http://x', '--help'])).toBeUndefined();
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/^usage: npm run smoke-test -- URL/));
+    } finally {
+      log.mockRestore();
+    }
   });
 
   test('as a command, exits non-zero with one FAILED line', async () => {
