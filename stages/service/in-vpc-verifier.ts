@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +10,17 @@ import { buildSync } from 'esbuild';
 import { InlineFunction } from '../inline-function';
 import { acknowledge } from '../nag';
 import { VERIFIER_TIMEOUT_SECONDS } from './verifier-timeout';
+
+/**
+ * How often the verifier is invoked to keep it active while ECS may need it as a hook. A VPC function idle for weeks
+ * goes Inactive, and "when you try to invoke a function that is inactive, the invocation fails" (Lambda developer
+ * guide, "Lambda function states"); a failed hook invocation rolls the deployment back (ECS developer guide,
+ * "Lambda hooks"). Daily keeps it far from that, for about 30 invocations a month.
+ */
+export const KEEP_WARM_INTERVAL_HOURS = 24;
+
+/** The event the schedule sends: the verifier answers it at once, checking nothing. */
+export const KEEP_WARM_EVENT = { keepWarm: true } as const;
 
 /** The verifier's name in the workload account: fixed, because the pipeline's check role is granted it by ARN. */
 export function verifierFunctionName(projectName: string, environmentName: string): string {
@@ -128,6 +141,18 @@ export class InVpcVerifier extends Construct {
     // Lambda removes the function's network interfaces with its role: delete the group before the role, or the
     // group and the subnets can be left with an interface nobody may remove (aws/aws-cdk#6701).
     this.securityGroup.node.addDependency(inline.role);
+    if (deploymentHook) {
+      new events.Rule(this, 'KeepWarm', {
+        description: 'Keeps the pre-traffic check active: a VPC function idle for weeks fails its next invocation',
+        schedule: events.Schedule.rate(Duration.hours(KEEP_WARM_INTERVAL_HOURS)),
+        targets: [
+          new eventTargets.LambdaFunction(this.function, {
+            event: events.RuleTargetInput.fromObject(KEEP_WARM_EVENT),
+            retryAttempts: 2,
+          }),
+        ],
+      });
+    }
     if (pipelineCheck) {
       // Lambda turns the role ARN into the role's unique id when it saves the policy (IAM user guide, "Principal"):
       // the pipeline stack, which creates the role, is deployed before any stage.

@@ -95,6 +95,7 @@ export class DeployedStack {
       // Each rule its own id, so a policy on one rule can be told from a policy on another.
       'AWS::ElasticLoadBalancingV2::ListenerRule': `arn:${p}:elasticloadbalancing:${r}:${a}:listener-rule/app/alb/0123456789abcdef/0123456789abcdef/${createHash('sha256').update(logicalId).digest('hex').slice(0, 16)}`,
       'AWS::CloudWatch::Alarm': `arn:${p}:cloudwatch:${r}:${a}:alarm:${name}`,
+      'AWS::Events::Rule': `arn:${p}:events:${r}:${a}:rule/${name}`,
       'AWS::ApplicationAutoScaling::ScalableTarget': `arn:${p}:application-autoscaling:${r}:${a}:scalable-target/0123456789abcdef`,
       'AWS::ApplicationAutoScaling::ScalingPolicy': `arn:${p}:application-autoscaling:${r}:${a}:scalable-target/0123456789abcdef`,
     };
@@ -177,7 +178,18 @@ export class DeployedStack {
       return {
         Version: '2012-10-17',
         Statement: permissions.map((id) => {
-          const { Action, Principal } = this.resolve(this.resources[id].Properties);
+          const { Action, Principal, SourceArn } = this.resolve(this.resources[id].Properties);
+          // A service principal is granted with the source it acts for (Lambda developer guide, "Using resource-based
+          // policies in Lambda": AddPermission's SourceArn becomes an aws:SourceArn condition).
+          if (/\.amazonaws\.com$/.test(Principal)) {
+            return {
+              Effect: 'Allow',
+              Principal: { Service: Principal },
+              Action,
+              Resource: arn,
+              ...(SourceArn && { Condition: { ArnLike: { 'aws:SourceArn': SourceArn } } }),
+            };
+          }
           const principal = /^\d{12}$/.test(Principal) ? `arn:aws:iam::${Principal}:root` : Principal;
           return { Effect: 'Allow', Principal: { AWS: principal }, Action, Resource: arn };
         }),

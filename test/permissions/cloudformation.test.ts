@@ -486,6 +486,22 @@ describe('the roles ECS uses in a blue/green deployment, within the workload bou
     expect(verdicts).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 
+  test('EventBridge invokes the pre-traffic check from its keep-warm rule, and from no other rule', async () => {
+    const verifier = service.resolve(hook.HookTargetArn);
+    const [rule] = service.ofType('AWS::Events::Rule');
+    const invokeFrom = (sourceArn: string) =>
+      decide({
+        principal: 'events.amazonaws.com',
+        action: 'lambda:InvokeFunction',
+        resource: verifier,
+        resourceAccount: service.account,
+        resourcePolicy: service.resourcePolicyFor(verifier),
+        context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': service.account },
+      });
+    expect(await invokeFrom(service.arnOf(rule))).toBe('Allowed');
+    expect(await invokeFrom(service.arnOf(rule).replace(/rule\/.*/, 'rule/someone-else'))).not.toBe('Allowed');
+  });
+
   test('the hook role invokes the pre-traffic check, and no other function', async () => {
     const verifier = service.resolve(hook.HookTargetArn);
     expect(verifier).toBe(`arn:aws:lambda:${REGION}:${service.account}:function:hello-privatelink-production-verifier`);

@@ -204,6 +204,8 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
     }
     // CloudFormation names functions after their stack, and every stack name starts with the project name.
     allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));
+    // The schedule that keeps the pre-traffic check active; CloudFormation names rules after their stack.
+    allow('ProjectRulesOnly', 'events:*', arn('events', `rule/${projectName}-*`));
     // The service stack reads the network stack's outputs with Fn::GetStackOutput, which CloudFormation resolves with
     // the consuming stack's execution role (CloudFormation template reference, Fn::GetStackOutput: "Defaults to the
     // current stack's execution role"). Every stack name starts with the project name.

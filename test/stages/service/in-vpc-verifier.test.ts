@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
-import { verifierCode } from '../../../stages/service/in-vpc-verifier';
+import { KEEP_WARM_EVENT, KEEP_WARM_INTERVAL_HOURS, verifierCode } from '../../../stages/service/in-vpc-verifier';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { HookResponse } from '../../../stages/service/deployment-hook';
 import type { VerifyResponse } from '../../../stages/service/verifier-handler';
@@ -77,13 +77,38 @@ describe('the in-VPC verifier (template)', () => {
     expect(group[1].DependsOn).toEqual([functionProperties.Role['Fn::GetAtt'][0]]);
   });
 
-  test("may be invoked only by the pipeline's check role in the tooling account", () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 1);
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
-      Principal: 'arn:aws:iam::111111111111:role/hello-privatelink-post-deploy-check',
+  test("may be invoked only by the pipeline's check role in the tooling account, and by its keep-warm schedule", () => {
+    const [rule] = Object.keys(template.findResources('AWS::Events::Rule'));
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((r) => r.Properties);
+    expect(permissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'arn:aws:iam::111111111111:role/hello-privatelink-post-deploy-check',
+      },
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] },
+      },
+    ]);
+  });
+
+  test('is invoked every day while ECS may call it as a hook, so it never idles into the Inactive state', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          Input: JSON.stringify(KEEP_WARM_EVENT),
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        }),
+      ],
     });
+    // Lambda reclaims an idle function's resources after weeks (Lambda developer guide, "Lambda function states").
+    expect(KEEP_WARM_INTERVAL_HOURS).toBeLessThanOrEqual(7 * 24);
   });
 });
 
@@ -133,6 +158,17 @@ describe('the in-VPC verifier (its inline code against the real nginx)', () => {
     const capped = await verify(closed, { timeoutSeconds: 30 }, 4000);
     expect(capped.ok).toBe(false);
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  test('answers the keep-warm schedule at once, checking nothing, even with no URL to check', async () => {
+    delete process.env.SERVICE_URL;
+    const started = Date.now();
+    expect(await handler({ ...KEEP_WARM_EVENT }, lambdaContext(60_000))).toEqual({
+      ok: true,
+      summary: 'kept warm',
+      lines: [],
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('refuses any other URL than its own, and malformed requests', async () => {
