@@ -53,6 +53,11 @@ describe('day 2: what each config change does to what the previous blue/green de
     expect(liveTrafficRisks(base, after).join('\n')).toMatch(risk);
   });
 
+  test('internal to internet-facing replaces the load balancer and the production rule too', () => {
+    const internal = synthesize((json) => (json.network.albScheme = 'internal'));
+    expect(liveTrafficRisks(internal, base).join('\n')).toMatch(/ListenerRule.* is replaced/);
+  });
+
   test('rolling to blue-green leaves every resource ECS may own alone too', () => {
     expect(liveTrafficRisks(synthesize(rolling), base)).toEqual([]);
   });
