@@ -102,7 +102,11 @@ export function describeAwsFailure(label: string, error: unknown): string {
     /timed? ?out|ETIMEDOUT|socket hang up/i.test(e.message ?? '')
   ) {
     const limit = /exceeded the configured (\d+) ms requestTimeout/.exec(e.message ?? '')?.[1];
-    const detail = limit ? `nothing within ${Number(limit) / 1000} s` : shorten(e.message ?? e.name, 80);
+    const detail = limit
+      ? `nothing within ${Number(limit) / 1000} s`
+      : e.name === 'AbortError'
+        ? "stopped at the end of the command's own time budget"
+        : shorten(e.message ?? e.name, 80);
     return `${label} failed: no answer in time (${detail})`;
   }
   return `${label} failed: ${e.name}: ${shorten((e.message ?? '').split('\n')[0], 200)}`;

@@ -126,6 +126,7 @@ async function main(): Promise<number> {
   const dryRun = parsed.values['dry-run'] === true;
   const timeoutSeconds = seconds('--timeout', parsed.values.timeout, 5400);
   const config = loadConfig(configPath);
+  for (const warning of config.warnings) process.stderr.write(`deploy warning: ${warning}\n`);
   refusePlaceholders(config, 'deploy');
   const profile = profileName(parsed.values.profile);
   const stackName = pipelineStackName(config);

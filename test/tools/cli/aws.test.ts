@@ -88,6 +88,13 @@ describe('the AWS client factory', () => {
     expect(warnings.join('\n')).toMatch(/WARN.*throwOnRequestTimeout=true/);
   });
 
+  test('a call stopped by its own abort signal says so, naming the call', () => {
+    const abort = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    expect(describeAwsFailure('Lambda Invoke', abort)).toBe(
+      "Lambda Invoke failed: no answer in time (stopped at the end of the command's own time budget)",
+    );
+  });
+
   test('eslint refuses an AWS client made outside the factory, and a handler imported elsewhere', () => {
     const source = [
       "import { NodeHttpHandler } from '@smithy/node-http-handler';",
