@@ -259,6 +259,26 @@ describe('CloudFormation, with each account execution policy', () => {
     expect(unknown).toEqual([]);
   });
 
+  test("leaves out a feature's calls only where a resource does not use it", async () => {
+    // GIVEN the same function twice, once with a customer managed key: only then are the handler's KMS calls made
+    const workload = stacks[4];
+    const [functionId] = workload.ofType('AWS::Lambda::Function');
+    const withKey = structuredClone(workload.template);
+    withKey.Resources[functionId].Properties.KmsKeyArn = 'arn:aws:kms:us-east-2:333333333333:key/1';
+    const kmsCalls = async (template: Record<string, any>) =>
+      (
+        await deployCalls(
+          new DeployedStack(template, workload.account, REGION, workload.stackName),
+          targets.get(workload.account)!,
+          false,
+        )
+      )
+        .filter((c) => c.logicalId === functionId && c.request.action.startsWith('kms:'))
+        .map((c) => c.request.action);
+    expect(await kmsCalls(workload.template)).toEqual([]);
+    expect(await kmsCalls(withKey)).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:Decrypt']));
+  });
+
   test('the stand-ins name real actions of their services', async () => {
     const actions = Object.values(STAND_INS).flatMap((s) => Object.values(s.handlers).flat());
     const missing = [];

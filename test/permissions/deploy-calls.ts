@@ -117,36 +117,31 @@ async function expand(action: string): Promise<string[]> {
  * on, and `uses` tells whether a resource does; the proof asserts that no resource of any template does, so an
  * exclusion cannot hide a call that a template makes.
  */
-export const FEATURE_GATED: ReadonlyArray<{
+type Gate = {
   readonly type: string;
   readonly actions: RegExp;
   readonly feature: string;
   readonly uses: (properties: any) => boolean;
-}> = [
-  {
-    type: 'AWS::CertificateManager::Certificate',
-    actions: /^acm-pca:/,
-    feature: 'CertificateAuthorityArn (a private CA)',
-    uses: (p) => p.CertificateAuthorityArn !== undefined,
-  },
-  {
-    type: 'AWS::EC2::Instance',
-    actions: /^ssm:.*Association/,
-    feature: 'SsmAssociations',
-    uses: (p) => p.SsmAssociations !== undefined,
-  },
-  {
-    type: 'AWS::EC2::VPCEndpoint',
-    actions: /^vpc-lattice:/,
-    feature: 'ServiceNetworkArn (a VPC Lattice service network)',
-    uses: (p) => p.ServiceNetworkArn !== undefined,
-  },
-  {
-    type: 'AWS::EC2::VPCEndpoint',
-    actions: /^vpce:AllowMultiRegion$/,
-    feature: 'ServiceRegion (a service in another region)',
-    uses: (p) => p.ServiceRegion !== undefined,
-  },
+};
+
+/** A feature that a top-level property turns on by being there. */
+function present(type: string, actions: RegExp, property: string): Gate {
+  return { type, actions, feature: property, uses: (p) => p[property] !== undefined };
+}
+
+/** An ALB action that signs users in through Cognito, on a listener or a rule. */
+const cognito = (type: string): Gate => ({
+  type,
+  actions: /^cognito-idp:/,
+  feature: 'an authenticate-cognito action',
+  uses: (p) => JSON.stringify(p).includes('AuthenticateCognitoConfig'),
+});
+
+export const FEATURE_GATED: readonly Gate[] = [
+  present('AWS::CertificateManager::Certificate', /^acm-pca:/, 'CertificateAuthorityArn'),
+  present('AWS::EC2::Instance', /^ssm:.*Association/, 'SsmAssociations'),
+  present('AWS::EC2::VPCEndpoint', /^vpc-lattice:/, 'ServiceNetworkArn'),
+  present('AWS::EC2::VPCEndpoint', /^vpce:AllowMultiRegion$/, 'ServiceRegion'),
   {
     type: 'AWS::EC2::FlowLog',
     actions: /^iam:CreateServiceLinkedRole$/,
@@ -165,55 +160,20 @@ export const FEATURE_GATED: ReadonlyArray<{
     feature: 'Configuration.ManagedStorageConfiguration (KMS keys)',
     uses: (p) => p.Configuration?.ManagedStorageConfiguration !== undefined,
   },
-  {
-    type: 'AWS::ElasticLoadBalancingV2::Listener',
-    actions: /^cognito-idp:/,
-    feature: 'an authenticate-cognito action',
-    uses: (p) => JSON.stringify(p).includes('AuthenticateCognitoConfig'),
-  },
-  {
-    type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
-    actions: /^cognito-idp:/,
-    feature: 'an authenticate-cognito action',
-    uses: (p) => JSON.stringify(p).includes('AuthenticateCognitoConfig'),
-  },
+  cognito('AWS::ElasticLoadBalancingV2::Listener'),
+  cognito('AWS::ElasticLoadBalancingV2::ListenerRule'),
   {
     type: 'AWS::IAM::Role',
     actions: /^iam:DeleteRolePermissionsBoundary$/,
     feature: 'removing PermissionsBoundary (refused by the execution policy on purpose)',
     uses: (p) => p.PermissionsBoundary === undefined,
   },
-  {
-    type: 'AWS::IAM::Role',
-    actions: /^iam:(Attach|Detach)RolePolicy$/,
-    feature: 'ManagedPolicyArns',
-    uses: (p) => p.ManagedPolicyArns !== undefined,
-  },
-  {
-    type: 'AWS::Lambda::Function',
-    actions: /^(elasticfilesystem|s3files):/,
-    feature: 'FileSystemConfigs',
-    uses: (p) => p.FileSystemConfigs !== undefined,
-  },
-  { type: 'AWS::Lambda::Function', actions: /^kms:/, feature: 'KmsKeyArn', uses: (p) => p.KmsKeyArn !== undefined },
-  {
-    type: 'AWS::Lambda::Function',
-    actions: /^lambda:GetCodeSigningConfig$/,
-    feature: 'CodeSigningConfigArn',
-    uses: (p) => p.CodeSigningConfigArn !== undefined,
-  },
-  {
-    type: 'AWS::Lambda::Function',
-    actions: /^lambda:GetLayerVersion$/,
-    feature: 'Layers',
-    uses: (p) => p.Layers !== undefined,
-  },
-  {
-    type: 'AWS::Lambda::Function',
-    actions: /^lambda:PassCapacityProvider$/,
-    feature: 'CapacityProviderConfig',
-    uses: (p) => p.CapacityProviderConfig !== undefined,
-  },
+  present('AWS::IAM::Role', /^iam:(Attach|Detach)RolePolicy$/, 'ManagedPolicyArns'),
+  present('AWS::Lambda::Function', /^(elasticfilesystem|s3files):/, 'FileSystemConfigs'),
+  present('AWS::Lambda::Function', /^kms:/, 'KmsKeyArn'),
+  present('AWS::Lambda::Function', /^lambda:GetCodeSigningConfig$/, 'CodeSigningConfigArn'),
+  present('AWS::Lambda::Function', /^lambda:GetLayerVersion$/, 'Layers'),
+  present('AWS::Lambda::Function', /^lambda:PassCapacityProvider$/, 'CapacityProviderConfig'),
   {
     type: 'AWS::Logs::LogGroup',
     actions: /^firehose:/,
