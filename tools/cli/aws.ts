@@ -26,6 +26,14 @@ export const AWS_CLIENT_BOUNDS: AwsClientBounds = {
   maxAttempts: 2,
 };
 
+/** What every command's usage says of its AWS calls. */
+export function awsBoundsText(bounds: AwsClientBounds = AWS_CLIENT_BOUNDS): string {
+  return (
+    `Each AWS call gives up after ${bounds.maxAttempts} attempts of ${bounds.requestTimeoutMs / 1000} s, ` +
+    `at most ${callBoundSeconds(bounds)} s, and names itself.`
+  );
+}
+
 /**
  * The longest one call can take against an endpoint that never answers: every attempt's request timeout, and the
  * SDK's backoff between attempts (at most 20 s each, "full jitter" from a 100 ms base, so about 0.2 s after the

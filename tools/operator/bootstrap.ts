@@ -16,7 +16,7 @@ import {
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
 import { permissionsBoundaryName } from '../../stages/permissions-boundary';
-import { awsCall, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
+import { awsBoundsText, awsCall, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { refusePlaceholders } from '../cli/placeholder-lookups';
@@ -40,6 +40,8 @@ cdk bootstrap (CDK's own template) with trust for the tooling account and that e
   --dry-run       print the commands and write what they install to cdk.out/bootstrap/, changing nothing
   --config FILE   the deployment configuration (default ${DEFAULT_CONFIG_PATH}), the same file synth uses
   --help          print this and do nothing
+
+${awsBoundsText()}
 `,
   options: { 'dry-run': { type: 'boolean' }, config: { type: 'string' } },
 } as const;

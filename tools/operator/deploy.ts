@@ -12,11 +12,21 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { PIPELINE_STACK_ID } from '../../pipeline/build-app';
 import { pipelineStackName } from '../../pipeline/delivery-stages';
 import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../pipeline/pipeline-stack';
-import { AWS_CLIENT_BOUNDS, awsCall, boundedClient, boundedClientConfig, type AwsClientBounds } from '../cli/aws';
+import {
+  AWS_CLIENT_BOUNDS,
+  awsBoundsText,
+  awsCall,
+  boundedClient,
+  boundedClientConfig,
+  type AwsClientBounds,
+} from '../cli/aws';
 import { CommandError, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { refusePlaceholders } from '../cli/placeholder-lookups';
 import { watchExecution } from './pipeline-watch';
+
+/** The upload of the source zip gets longer per attempt than a plain call: it carries megabytes. */
+const UPLOAD_BOUNDS: AwsClientBounds = { ...AWS_CLIENT_BOUNDS, requestTimeoutMs: 120_000 };
 
 const SPEC = {
   name: 'deploy',
@@ -34,7 +44,7 @@ untracked changes are not part of HEAD: it names them before it uploads.
   --timeout SECONDS  how long to follow the pipeline (default 5400)
   --help             print this and do nothing
 
-Every AWS call gives up after ${AWS_CLIENT_BOUNDS.maxAttempts} attempts of ${AWS_CLIENT_BOUNDS.requestTimeoutMs / 1000} s each.
+${awsBoundsText()} The upload's attempts get ${UPLOAD_BOUNDS.requestTimeoutMs / 1000} s each.
 `,
   options: {
     'dry-run': { type: 'boolean' },
@@ -43,9 +53,6 @@ Every AWS call gives up after ${AWS_CLIENT_BOUNDS.maxAttempts} attempts of ${AWS
     timeout: { type: 'string' },
   },
 } as const;
-
-/** The upload of the source zip gets longer per attempt than a plain call: it carries megabytes. */
-const UPLOAD_BOUNDS: AwsClientBounds = { ...AWS_CLIENT_BOUNDS, requestTimeoutMs: 120_000 };
 
 class DeployError extends CommandError {
   constructor(message: string) {

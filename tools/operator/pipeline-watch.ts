@@ -9,7 +9,7 @@ import {
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
-import { awsCall, boundedClient } from '../cli/aws';
+import { awsBoundsText, awsCall, boundedClient } from '../cli/aws';
 import { CommandError, nonEmpty, parseCommandLine, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 
@@ -193,6 +193,8 @@ self-mutation it follows the execution that restarts on the same commit.
   --pipeline NAME    another pipeline in that region (default: the config's, its projectName)
   --timeout SECONDS  how long to follow it (default 5400)
   --help             print this and do nothing
+
+${awsBoundsText()}
 `,
   options: {
     execution: { type: 'string' },

@@ -15,7 +15,7 @@ import {
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../../config/load';
 import { publisherRoleArn } from '../../stages/registry/names';
-import { boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
+import { awsBoundsText, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';
@@ -275,6 +275,8 @@ there; either way waits for the tag's scan and fails on findings at or above pip
   --scan-timeout SECONDS    how long to wait for the scan (default 600)
   --dry-run                 print the steps and call nothing
   --help                    print this and do nothing
+
+${awsBoundsText()}
 `,
   options: {
     config: { type: 'string' },

@@ -22,6 +22,8 @@ the timeout; exits 0 only when every check passes.
   --timeout SECONDS       the budget for all checks and their retries (default 120)
   --via-function ARN      run the checks in the service's VPC, through the verifier Lambda with this ARN
   --help                  print this and do nothing
+
+With --via-function, the invoke waits for the function's answer within each round's budget and 10 s more.
 `,
   options: { 'expect-version': { type: 'string' }, timeout: { type: 'string' }, 'via-function': { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'the service URL' },
