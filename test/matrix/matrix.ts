@@ -7,7 +7,7 @@ import { formatPlan, readPlan } from '../../tools/planning/plan';
 import { VARIANTS, type VariantName } from './variants';
 import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { DeployedStack } from '../helpers/deployed-policies';
-import { deployCalls, refusedDeployCalls } from '../permissions/deploy-calls';
+import { deployCalls, refusedDeployCalls, unreadableDeployTimeValues } from '../permissions/deploy-calls';
 
 /**
  * One variant of the matrix, synthesized once: cdk-nag runs inside synth (a finding throws), cfn-lint runs on every
@@ -62,7 +62,7 @@ export function describeVariant(name: VariantName, paths: Record<string, string[
     const environment = (index: number) => structuredClone(checked[index]);
     const indexes = config.environments.map((e, i) => [e.name, i] as const);
 
-    test('CloudFormation may make every call the registry schemas name for every resource of every stack', async () => {
+    test('CloudFormation may make every call the registry schemas name for every resource, and read every deploy-time value', async () => {
       expect(synthError).toBeUndefined();
       const targets = new Map(bootstrapTargets(config).map((t) => [t.account, t]));
       const stacks = [
@@ -73,6 +73,8 @@ export function describeVariant(name: VariantName, paths: Record<string, string[
       ].map((stack) => DeployedStack.of(stack));
       const calls = (await Promise.all(stacks.map((s) => deployCalls(s, targets.get(s.account)!, true)))).flat();
       expect(await refusedDeployCalls(calls)).toEqual([]);
+      // And every value a template resolves at deploy time, by the principal that resolves it.
+      expect(await unreadableDeployTimeValues(stacks, targets)).toEqual([]);
     });
 
     test.each(indexes)('the post-deploy check of %s reaches its service', (environmentName, index) => {

