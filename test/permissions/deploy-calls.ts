@@ -107,7 +107,7 @@ export interface DeployCall {
 }
 
 /** Actions named with a wildcard in a schema (`ec2:Describe*`), as the actions they stand for. */
-async function expand(action: string): Promise<string[]> {
+export async function expandAction(action: string): Promise<string[]> {
   if (!action.includes('*')) return [action];
   const [service, pattern] = action.split(':');
   const regex = new RegExp(`^${pattern.replace(/\*/g, '.*')}$`, 'i');
@@ -250,7 +250,7 @@ export async function deployCalls(
     const operations: Operation[] = ['create', 'update', 'delete', ...(tagged ? (['tag'] as const) : [])];
     for (const operation of operations) {
       for (const named of handlerActions(type, operation)) {
-        for (const action of await expand(named)) {
+        for (const action of await expandAction(named)) {
           if (leftOut(type, action, properties)) continue;
           if (action === 'iam:PassRole') {
             // Only roles of the stack's own account are passed; another account's role is assumed, not passed.
