@@ -18,7 +18,8 @@ import { publisherRoleArn } from '../../stages/registry/names';
 import { awsBoundsText, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
-import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';
+import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
+import { checkedContentTag } from '../planning/image-tag';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */
 export const SEVERITY_ORDER: readonly string[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
@@ -301,7 +302,7 @@ async function main(): Promise<number> {
   const options: PublishOptions = {
     registryId: config.registry.account,
     repositoryName: config.registry.repositoryName,
-    tag: contentTag(),
+    tag: checkedContentTag(),
     platform: config.service.cpuArchitecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64',
     contextDir: DOCKER_CONTEXT_DIR,
     severityThreshold: config.pipeline.scanSeverityThreshold,

@@ -34,6 +34,17 @@ export function linkedFolderIn(root: string, dir = ''): string | undefined {
   return undefined;
 }
 
+/** The image tag of a context, refusing one with a linked folder in one line that names it. */
+export function checkedContentTag(dir: string = DOCKER_CONTEXT_DIR): string {
+  const linked = linkedFolderIn(dir);
+  if (linked) {
+    throw new CommandError(
+      `${linked} is a symbolic link to a folder; expected files and real folders only in the docker context`,
+    );
+  }
+  return contentTag(dir);
+}
+
 const SPEC = {
   name: 'image-tag',
   usage: `
@@ -50,13 +61,6 @@ if (require.main === module) {
   runCommand(SPEC.name, async () => {
     const parsed = parseCommandLine(SPEC, process.argv.slice(2));
     if (!parsed) return;
-    const dir = parsed.positionals[0] ?? DOCKER_CONTEXT_DIR;
-    const linked = linkedFolderIn(dir);
-    if (linked) {
-      throw new CommandError(
-        `${linked} is a symbolic link to a folder; expected files and real folders only in the docker context`,
-      );
-    }
-    console.log(contentTag(dir));
+    console.log(checkedContentTag(parsed.positionals[0] ?? DOCKER_CONTEXT_DIR));
   });
 }

@@ -69,6 +69,12 @@ const linkedContext = path.join(dir, 'linked-context');
 mkdirSync(path.join(linkedContext, 'real'), { recursive: true });
 writeFileSync(path.join(linkedContext, 'Dockerfile'), 'FROM scratch\n');
 symlinkSync('real', path.join(linkedContext, 'shared'));
+/** A checkout whose docker/ holds a symbolic link to a folder, with the default config. */
+const linkedCheckout = path.join(dir, 'linked-checkout');
+mkdirSync(path.join(linkedCheckout, 'docker', 'real'), { recursive: true });
+writeFileSync(path.join(linkedCheckout, 'docker', 'Dockerfile'), 'FROM scratch\n');
+symlinkSync('real', path.join(linkedCheckout, 'docker', 'shared'));
+writeFileSync(path.join(linkedCheckout, 'deploy.json'), JSON.stringify(defaultConfigJson()));
 /** A folder that is no git checkout and has no docker/, with the default config in it. */
 const elsewhere = path.join(dir, 'elsewhere');
 mkdirSync(elsewhere);
@@ -277,6 +283,9 @@ function attacks(): Attack[] {
     a('report', ['--assembly', brokenManifest], /broken-manifest\/manifest\.json is not valid JSON/),
     a('report', ['--assembly', brokenTemplate], /broken-template\/Stack\.template\.json is not valid JSON/),
     a('image-tag', [linkedContext], /linked-context\/shared is a symbolic link to a folder/),
+    a('publish-image', ['--dry-run', '--config', 'deploy.json'], /^publish-image: docker\/shared is a symbolic link/, {
+      cwd: linkedCheckout,
+    }),
     a('preview', ['--once'], /docker\/html does not exist/, {
       cwd: elsewhere,
       env: { TMPDIR: previewTmp },
