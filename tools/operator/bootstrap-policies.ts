@@ -195,13 +195,9 @@ export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]
     // Session Manager on the diagnostics host: the agent's calls, whose channels and messages have no resource.
     allow('TheSsmAgentOnly', [...SSM_AGENT_ACTIONS, 's3:GetEncryptionConfiguration'], '*');
   }
-  // One statement per Sid: an account with several roles gets the union.
-  const merged = new Map<string, Record<string, any>>();
-  for (const statement of statements) {
-    const seen = merged.get(statement.Sid as string);
-    if (!seen) merged.set(statement.Sid as string, statement);
-  }
-  return { Version: '2012-10-17', Statement: [...merged.values()] };
+  // An account with several roles (A = B, say) gets each shared statement once.
+  const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
+  return { Version: '2012-10-17', Statement: [...bySid.values()] };
 }
 
 /** The execution policy for one account, the union of what each of its roles needs. */

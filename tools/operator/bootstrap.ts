@@ -111,7 +111,7 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       policy: executionPolicy(scope, accountRoles),
       boundaryName: permissionsBoundaryName(config.projectName),
       boundaryArn: boundaryArn(scope),
-      boundary: boundaryPolicy(accountRoles),
+      boundary: boundaryPolicy(scope, accountRoles),
       command: [
         'cdk',
         'bootstrap',
