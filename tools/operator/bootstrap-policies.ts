@@ -195,8 +195,9 @@ export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]
     // Session Manager on the diagnostics host: the agent's calls, whose channels and messages have no resource.
     allow('TheSsmAgentOnly', [...SSM_AGENT_ACTIONS, 's3:GetEncryptionConfiguration'], '*');
   }
-  // An account with several roles (A = B, say) gets each shared statement once.
-  const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
+  // An account with several roles (A = B, say) gets each shared statement once: the first, which is the broadest.
+  const bySid = new Map<unknown, Record<string, unknown>>();
+  for (const statement of statements) if (!bySid.has(statement.Sid)) bySid.set(statement.Sid, statement);
   return { Version: '2012-10-17', Statement: [...bySid.values()] };
 }
 
