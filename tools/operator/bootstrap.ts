@@ -192,6 +192,7 @@ export function describeTarget(target: BootstrapTarget, files: { boundary: strin
     `# ${target.account} (${target.roles.join(', ')})${target.profile ? `, profile ${target.profile}` : ''}`,
     `#   permissions boundary ${target.boundaryArn}: create or update from ${files.boundary}`,
     `#   execution policy ${target.policyArn}: create or update from ${files.policy}`,
+    `#   bootstrap template: the CDK CLI's own, unchanged (a later stock cdk bootstrap takes nothing away)`,
     `npx ${target.command.join(' ')}`,
   ].join('\n');
 }

@@ -18,6 +18,11 @@ describe('bootstrap', () => {
         `#   permissions boundary arn:aws:iam::${account}:policy/hello-privatelink-permissions-boundary: create or update from cdk.out/bootstrap/${account}-permissions-boundary.json`,
       );
     }
+    // CDK's own template for every account: no --template, so a later stock `cdk bootstrap` changes nothing.
+    expect(stdout).not.toContain('--template');
+    expect(
+      stdout.split('\n').filter((l) => l.includes("bootstrap template: the CDK CLI's own, unchanged")),
+    ).toHaveLength(3);
     expect(stdout).toContain('Dry run: nothing was changed');
   });
 
