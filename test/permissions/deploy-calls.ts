@@ -358,7 +358,11 @@ export function deployTimeValues(
   }
   const walk = (value: unknown): void => {
     if (typeof value === 'string') {
-      for (const m of value.matchAll(/\{\{resolve:ssm(?:-secure)?:([^:}]+)/g)) readParameter(`reference ${m[0]}`, m[1]);
+      for (const m of value.matchAll(/\{\{resolve:([a-z-]+):([^:}]+)/g)) {
+        // Secrets Manager references would need the secret's resource policy: none is used, so none is modelled.
+        if (!/^ssm(-secure)?$/.test(m[1])) throw new Error(`${stack.stackName}: ${m[0]} is not modelled`);
+        readParameter(`reference ${m[0]}`, m[2]);
+      }
     } else if (Array.isArray(value)) value.forEach(walk);
     else if (value && typeof value === 'object') {
       const output = (value as Record<string, any>)['Fn::GetStackOutput'];
