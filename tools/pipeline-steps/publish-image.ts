@@ -19,7 +19,7 @@ import { awsBoundsText, boundedClient, boundedClientConfig, describeAwsFailure }
 import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
-import { checkedContentTag } from '../planning/image-tag';
+import { checkedContentTag } from '../cli/docker-context';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */
 export const SEVERITY_ORDER: readonly string[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
