@@ -194,7 +194,14 @@ describe('the pre-traffic hook (the same inline code, invoked by ECS, against th
   const logged: string[] = [];
   let log: jest.SpyInstance | undefined;
   beforeAll(async () => {
-    [nginx, moto] = await Promise.all([startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') }), startMoto()]);
+    // Both start side by side; whichever starts is kept, so afterAll stops it even when the other fails.
+    const [started, motoStarted] = await Promise.allSettled([
+      startLocalNginx({ dockerDir: path.join(PROJECT_ROOT, 'docker') }),
+      startMoto(),
+    ]);
+    if (started.status === 'fulfilled') nginx = started.value;
+    if (motoStarted.status === 'fulfilled') moto = motoStarted.value;
+    for (const result of [started, motoStarted]) if (result.status === 'rejected') throw result.reason;
     log = jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
   });
   afterAll(async () => {
