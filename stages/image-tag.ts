@@ -11,6 +11,10 @@ function listFiles(root: string, dir = ''): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true })
     .flatMap((entry) => {
       const relative = path.posix.join(dir, entry.name);
+      // A link to a folder cannot be hashed as a file, and docker build would send the link, not the folder.
+      if (entry.isSymbolicLink() && statSync(path.join(root, relative)).isDirectory()) {
+        throw new Error(`${path.join(root, relative)} is a link to a folder; expected files and folders only`);
+      }
       return entry.isDirectory() ? listFiles(root, relative) : [relative];
     })
     .sort();

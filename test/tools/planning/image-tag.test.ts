@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync, renameSync, chmodSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync, renameSync, chmodSync, utimesSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { contentTag } from '../../../stages/image-tag';
@@ -37,5 +37,11 @@ describe('content tag of docker/', () => {
 
   test('fails clearly on an empty context', () => {
     expect(() => contentTag(mkdtempSync(path.join(tmpdir(), 'empty-')))).toThrow(/docker context is empty/);
+  });
+
+  test('names a link to a folder instead of failing with EISDIR, as synth reaches it through the app', () => {
+    const linked = copyOfDocker();
+    symlinkSync(path.join(linked, 'html'), path.join(linked, 'site'));
+    expect(() => contentTag(linked)).toThrow(`${path.join(linked, 'site')} is a link to a folder`);
   });
 });
