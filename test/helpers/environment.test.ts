@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { fixtureJestConfig } from './fixture-jest';
 import { PROJECT_ROOT } from './prerequisites';
 
 function alive(pid: number): boolean {
@@ -32,13 +33,9 @@ describe('the test environment', () => {
   test('fails a test file that leaves a process running, names it, and stops it with its children', async () => {
     // GIVEN a test file that starts a process with a child of its own and never stops it
     const pidFile = path.join(dir, 'pid');
-    const config = {
-      rootDir: PROJECT_ROOT,
-      roots: ['<rootDir>/test/helpers/fixtures'],
-      testMatch: ['**/leaks-a-process.fixture.ts'],
-      transform: { '^.+\\.ts$': ['@swc/jest'] },
+    const config = fixtureJestConfig('**/leaks-a-process.fixture.ts', {
       testEnvironment: '<rootDir>/test/helpers/environment.ts',
-    };
+    });
     // WHEN jest runs it
     const started = Date.now();
     const child = spawn(

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fixtureJestConfig } from './fixture-jest';
 import {
   CFN_LINT,
   MOTO_SERVER,
@@ -181,13 +182,9 @@ describe('the global setup under jest', () => {
     platform: string,
     packageManager: string,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const config = {
-      rootDir: PROJECT_ROOT,
-      roots: ['<rootDir>/test/helpers/fixtures'],
-      testMatch: ['**/*.fixture.ts'],
-      transform: { '^.+\\.ts$': ['@swc/jest'] },
+    const config = fixtureJestConfig('**/*.fixture.ts', {
       globalSetup: '<rootDir>/test/helpers/fixtures/no-programs-setup.ts',
-    };
+    });
     const child = spawn(
       process.execPath,
       [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci'],
