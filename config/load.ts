@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import schema from './deploy.schema.json';
 
@@ -10,6 +11,8 @@ export const DEFAULT_CONFIG_PATH = 'config/deploy.json';
 export type CpuArchitecture = 'ARM64' | 'X86_64';
 export type AlbScheme = 'internet-facing' | 'internal';
 export type DeploymentStrategy = 'blue-green' | 'rolling';
+/** aws-owned: CloudWatch Logs' own encryption, free. customer-key: a KMS key per stack, $1 a month each. */
+export type LogEncryption = 'aws-owned' | 'customer-key';
 
 /**
  * Minutes the old tasks stay after production traffic moves to a blue/green deployment's new tasks. Long enough for
@@ -29,6 +32,8 @@ export interface EnvironmentConfig {
   readonly requireApproval: boolean;
   /** Where the approver is pointed. @default - no link */
   readonly reviewUrl?: string;
+  /** An SNS topic in this environment's account that the deployment alarms notify. @default - no alarm actions */
+  readonly alarmTopicArn?: string;
   /** The shared network settings with this environment's overrides (albScheme, domainName, hostedZone, certificateArn). */
   readonly network: NetworkConfig;
   /** The shared service settings with this environment's overrides (cpu, memoryMiB, desiredCount, maxCount, deploymentStrategy, bakeTimeMinutes). */
@@ -87,6 +92,8 @@ export interface NetworkConfig {
   readonly certificateArn?: string;
   readonly diagnosticsHost: boolean;
   readonly logRetentionDays: number;
+  /** The load balancer refuses deletion until this is turned off. @default true */
+  readonly deletionProtection: boolean;
 }
 
 export interface ServiceConfig {
@@ -132,6 +139,8 @@ export interface DeployConfig {
   readonly github?: GitHubConfig;
   /** AWS CLI profiles by account id, for the bootstrap tool. */
   readonly profiles: Readonly<Record<string, string>>;
+  /** How every log group is encrypted: CloudWatch Logs' own keys, or a customer-managed KMS key per stack. */
+  readonly logEncryption: LogEncryption;
   /** Settings that are valid but change nothing, such as bakeTimeMinutes with rolling: one line each. */
   readonly warnings: readonly string[];
 }
@@ -290,7 +299,9 @@ type RawConfig = {
   environments: Array<
     Partial<Omit<EnvironmentConfig, 'network' | 'service'>> &
       Pick<EnvironmentConfig, 'name' | 'account'> & {
-        network?: Partial<Pick<NetworkConfig, 'albScheme' | 'domainName' | 'hostedZone' | 'certificateArn'>>;
+        network?: Partial<
+          Pick<NetworkConfig, 'albScheme' | 'domainName' | 'hostedZone' | 'certificateArn' | 'deletionProtection'>
+        >;
         service?: Partial<
           Pick<
             ServiceConfig,
@@ -303,6 +314,7 @@ type RawConfig = {
   service: Partial<ServiceConfig> & Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount'>;
   pipeline: Partial<PipelineConfig> & Pick<PipelineConfig, 'source'>;
   profiles?: Record<string, string>;
+  logEncryption?: LogEncryption;
   github?: Partial<GitHubConfig> & Pick<GitHubConfig, 'repository'>;
 };
 
@@ -314,9 +326,9 @@ function arnFields(raw: RawConfig): Array<[field: string, arn: string | undefine
     ['pipeline.approvalTopicArn', raw.pipeline.approvalTopicArn],
     ['pipeline.source.connectionArn', source.connectionArn],
     ['github.oidcProviderArn', raw.github?.oidcProviderArn],
-    ...raw.environments.map((env, i): [string, string | undefined] => [
-      `environments[${i}].network.certificateArn`,
-      env.network?.certificateArn,
+    ...raw.environments.flatMap((env, i): Array<[string, string | undefined]> => [
+      [`environments[${i}].network.certificateArn`, env.network?.certificateArn],
+      [`environments[${i}].alarmTopicArn`, env.alarmTopicArn],
     ]),
   ];
 }
@@ -395,6 +407,14 @@ function domainProblem(file: string, raw: RawConfig, i: number, env: Environment
   return undefined;
 }
 
+const NETWORK_DEFAULTS = {
+  albScheme: 'internet-facing',
+  diagnosticsHost: false,
+  logRetentionDays: 30,
+  // On by default: removing an environment is rare and deliberate, losing its entry point by mistake is an outage.
+  deletionProtection: true,
+} as const;
+
 const SERVICE_DEFAULTS = {
   cpuArchitecture: 'ARM64',
   logRetentionDays: 30,
@@ -409,9 +429,7 @@ function mergeEnvironment(raw: RawConfig, env: RawConfig['environments'][number]
     requireApproval: true,
     ...env,
     network: {
-      albScheme: 'internet-facing',
-      diagnosticsHost: false,
-      logRetentionDays: 30,
+      ...NETWORK_DEFAULTS,
       ...raw.network,
       ...env.network,
     },
@@ -466,6 +484,15 @@ function semanticProblems(file: string, raw: RawConfig): string[] {
       problems.push(
         `${file}: field "${field}" is ${echo(arn)}; expected an ARN in partition ${partition}, ` +
           `the partition of region ${raw.region} (arn:${partition}:...)`,
+      );
+    }
+  }
+  for (const [i, env] of raw.environments.entries()) {
+    const topic = env.alarmTopicArn === undefined ? undefined : parseArn(env.alarmTopicArn);
+    if (topic && (topic.accountId !== env.account || topic.region !== raw.region)) {
+      problems.push(
+        `${file}: field "environments[${i}].alarmTopicArn" is ${echo(env.alarmTopicArn)}; expected a topic in the ` +
+          `environment's account ${env.account} and region ${raw.region}, where its alarms are`,
       );
     }
   }
@@ -570,7 +597,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
     toolingAccount: raw.toolingAccount,
     registry: { keepLastImages: 30, untaggedExpiryDays: 1, ...raw.registry },
     environments,
-    network: { albScheme: 'internet-facing', diagnosticsHost: false, logRetentionDays: 30, ...raw.network },
+    network: { ...NETWORK_DEFAULTS, ...raw.network },
     service: {
       ...SERVICE_DEFAULTS,
       maxCount: raw.service.desiredCount,
@@ -582,6 +609,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
       smokeTestTimeoutSeconds: 300,
       ...raw.pipeline,
     },
+    logEncryption: raw.logEncryption ?? 'aws-owned',
     profiles: raw.profiles ?? {},
     github: raw.github && { diffRole: false, ...raw.github },
     warnings: noEffectWarnings(file, raw, environments),

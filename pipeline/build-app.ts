@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { checkStageWithControlTower } from '../stages/control-tower';
 import { checkStageWithCdkNag } from '../stages/nag';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import type { DeployConfig } from '../config/load';
@@ -22,6 +23,7 @@ export interface DeliveryApp {
 export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: string): DeliveryApp {
   // The App is a Stage too: its own stacks get checked like every nested Stage's.
   checkStageWithCdkNag(app);
+  checkStageWithControlTower(app);
   const stages = createDeliveryStages(app, config, imageTag);
   const pipeline = new PipelineStack(app, PIPELINE_STACK_ID, {
     env: { account: config.toolingAccount, region: config.region },

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { servesHttps, type DeployConfig, type EnvironmentConfig } from '../config/load';
 import { NetworkStage } from '../stages/network/network-stage';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
+import { encryptLogs } from '../stages/log-encryption';
 import { RegistryStage } from '../stages/registry/registry-stage';
 import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
 import { ServiceStage } from '../stages/service/service-stage';
@@ -80,6 +81,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         certificateArn: environment.network.certificateArn,
         diagnosticsHost: environment.network.diagnosticsHost,
         logRetentionDays: environment.network.logRetentionDays,
+        deletionProtection: environment.network.deletionProtection,
         repositoryArn: repositoryArn(config),
       },
     });
@@ -91,6 +93,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         repositoryArn: repositoryArn(config),
         imageTag,
         networkStackName: `${stackPrefix}-network`,
+        alarmTopicArn: environment.alarmTopicArn,
         internetFacing: environment.network.albScheme === 'internet-facing',
         verifierFunctionName: verifierFunctionName(config.projectName, environment.name),
         // An internal load balancer resolves to private addresses: only a check inside the VPC reaches it.
@@ -110,6 +113,9 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
   for (const stage of [registry, ...environments.flatMap((e) => [e.network, e.service])]) {
     stage.stack.tags.setTag('project', config.projectName);
     applyPermissionsBoundary(stage.stack, config.projectName);
+  }
+  for (const { network, service } of environments) {
+    for (const stage of [network, service]) encryptLogs(stage.stack, config.logEncryption);
   }
   return { registry, environments };
 }

@@ -11,6 +11,7 @@ import {
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { S3Trigger } from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -21,6 +22,7 @@ import { ConfigError, DEFAULT_CONFIG_PATH, sourceBucketNameFor, type DeployConfi
 import { publisherRoleArn } from '../stages/registry/names';
 import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
 import { acknowledge } from '../stages/nag';
+import { denyGrantsExceptForAwsServices, encryptLogs } from '../stages/log-encryption';
 import { checkedFromInsideTheVpc, type DeliveryStages } from './delivery-stages';
 import {
   CODEBUILD_NODE_VERSION,
@@ -70,7 +72,9 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { config, stages, imageTag } = props;
 
-    const source = this.createSource(config);
+    encryptLogs(this, config.logEncryption);
+    const accessLogs = this.createAccessLogBucket();
+    const source = this.createSource(config, accessLogs);
     const configArgs =
       config.sourcePath === DEFAULT_CONFIG_PATH ? '' : ` -- --config ${repositoryPath(config.sourcePath)}`;
 
@@ -84,13 +88,18 @@ export class PipelineStack extends Stack {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ expiration: Duration.days(30) }],
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'build-cache/',
+      lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(buildCache, {
-      id: 'AwsSolutions-S1',
-      reason:
-        'It holds only npm packages the Synth build caches, refetchable from the registry; CloudTrail records access',
+    // Every CodeBuild project of the pipeline logs here, by name (CT.CODEBUILD.PR.3), one stream per build.
+    const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
+      logGroupName: `/aws/codebuild/${config.projectName}`,
+      // A year: build logs are a few MB a month, so a year of them costs cents (CT.CLOUDWATCH.PR.2).
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: config.projectName,
@@ -118,6 +127,7 @@ export class PipelineStack extends Stack {
           cache: { paths: ['/root/.npm/**/*'] },
         }),
         timeout: Duration.minutes(30),
+        logging: { cloudWatch: { logGroup: buildLogs } },
       },
     });
 
@@ -174,12 +184,35 @@ export class PipelineStack extends Stack {
     }
 
     this.pipeline.buildPipeline();
+    this.hardenArtifactStore(accessLogs);
     this.dropRedundantRoleDependency();
     this.acknowledgePipelineFindings(buildCache);
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipeline.pipelineName });
   }
 
-  private createSource(config: DeployConfig): CodePipelineSource {
+  /**
+   * The server access logs of the pipeline's buckets. Its construct id predates the build cache's and artifacts' logs:
+   * renaming it would replace a retained bucket.
+   */
+  private createAccessLogBucket(): s3.Bucket {
+    const accessLogs = new s3.Bucket(this, 'SourceAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(accessLogs, {
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is the access-log sink of the other buckets; logging it elsewhere would only move the question',
+    });
+    return accessLogs;
+  }
+
+  private createSource(config: DeployConfig, accessLogs: s3.IBucket): CodePipelineSource {
     if (config.pipeline.source.type === 'codeconnections') {
       const { repository, branch, connectionArn } = config.pipeline.source;
       return CodePipelineSource.connection(repository, branch, {
@@ -188,18 +221,6 @@ export class PipelineStack extends Stack {
         actionName: 'Source',
       });
     }
-    const accessLogs = new s3.Bucket(this, 'SourceAccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledge(accessLogs, {
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the source bucket access-log sink; logging it elsewhere would only move the question',
-    });
     const bucket = new s3.Bucket(this, 'SourceBucket', {
       bucketName: sourceBucketName(config),
       versioned: true,
@@ -219,6 +240,39 @@ export class PipelineStack extends Stack {
   }
 
   /**
+   * CDK Pipelines creates the artifact bucket and its key; this adds what AWS Control Tower's proactive controls ask
+   * of them. Versioning with a lifecycle (CT.S3.PR.11, CT.S3.PR.6): an execution reads only its own artifacts, and an
+   * approval waits at most 7 days, so 30 days keeps every live one. Access logs into the log bucket (CT.S3.PR.2).
+   */
+  private hardenArtifactStore(accessLogs: s3.Bucket): void {
+    const artifactBucket = this.pipeline.pipeline.artifactBucket as s3.Bucket;
+    artifactBucket.addLifecycleRule({
+      expiration: Duration.days(30),
+      noncurrentVersionExpiration: Duration.days(1),
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    });
+    const cfnBucket = artifactBucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.versioningConfiguration = { status: 'Enabled' };
+    cfnBucket.loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: 'artifacts/' };
+    // What CDK adds to the log bucket for a bucket given serverAccessLogsBucket (S3 user guide, "Enabling Amazon S3
+    // server access logging": the logging service principal, scoped by source bucket and account).
+    accessLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [accessLogs.arnForObjects('artifacts/*')],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': artifactBucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
+    // Nothing in the pipeline creates grants itself: S3, CodeBuild and CloudFormation decrypt with the roles' own
+    // key permissions.
+    denyGrantsExceptForAwsServices(artifactBucket.encryptionKey!);
+  }
+
+  /**
    * CodePipeline both reads its role's ARN and DependsOn the role; cfn-lint (W3005) flags the duplicate.
    * The dependency on the role's policy stays: the pipeline must not start before its permissions exist.
    */
@@ -234,10 +288,6 @@ export class PipelineStack extends Stack {
    */
   private acknowledgePipelineFindings(buildCache: s3.Bucket): void {
     const pipeline = this.pipeline.pipeline;
-    acknowledge(pipeline.artifactBucket, {
-      id: 'AwsSolutions-S1',
-      reason: 'Pipeline artifacts are transient and written only by the pipeline roles; CloudTrail records the access',
-    });
     const artifactBucket = this.getLogicalId(pipeline.artifactBucket.node.defaultChild as CfnElement);
     // cdk-nag names findings by the rendered ARN: the literal partition, or <AWS::Partition> while it is a token.
     const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;

@@ -1,5 +1,6 @@
 import { Stage, type Stack, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { checkStageWithControlTower } from './control-tower';
 import { checkStageWithCdkNag } from './nag';
 
 export interface SingleStackStageProps extends StageProps {
@@ -8,7 +9,7 @@ export interface SingleStackStageProps extends StageProps {
 }
 
 /**
- * One deployable unit holding one stack, checked by cdk-nag. The pipeline deploys it as a stage, and
+ * One deployable unit holding one stack, checked by cdk-nag and AWS Control Tower's proactive controls. The pipeline deploys it as a stage, and
  * `cdk deploy 'StageId/*'` deploys it by hand.
  */
 export abstract class SingleStackStage<S extends Stack> extends Stage {
@@ -18,5 +19,6 @@ export abstract class SingleStackStage<S extends Stack> extends Stage {
     super(scope, id, props);
     this.stack = createStack(this);
     checkStageWithCdkNag(this);
+    checkStageWithControlTower(this);
   }
 }

@@ -37,6 +37,8 @@ export class DiagnosticsHost extends Construct {
         cachedInContext: true,
       }),
       securityGroup,
+      // Written as a network interface with no public address (CT.EC2.PR.8), though the subnet is isolated anyway.
+      associatePublicIpAddress: false,
       ssmSessionPermissions: true,
       requireImdsv2: true,
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],

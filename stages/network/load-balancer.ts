@@ -22,6 +22,8 @@ export interface LoadBalancerProps {
   readonly certificateArn?: string;
   /** Days the access logs are kept. */
   readonly accessLogRetentionDays: number;
+  /** The load balancer refuses deletion (and so a stack deletion or a replacement) until this is turned off. */
+  readonly deletionProtection: boolean;
 }
 
 /**
@@ -94,6 +96,8 @@ export class LoadBalancer extends Construct {
       },
       securityGroup: this.securityGroup,
       dropInvalidHeaderFields: true,
+      // CT.ELASTICLOADBALANCING.PR.5; an attribute, so turning it on or off updates the load balancer in place.
+      deletionProtection: props.deletionProtection,
     });
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
@@ -102,7 +106,11 @@ export class LoadBalancer extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays) }],
+      // Versioned (CT.S3.PR.11): an overwritten or deleted log stays a day, for evidence of tampering.
+      versioned: true,
+      lifecycleRules: [
+        { expiration: Duration.days(props.accessLogRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
+      ],
       // Logs are evidence: a stack deletion must not take them along.
       removalPolicy: RemovalPolicy.RETAIN,
     });

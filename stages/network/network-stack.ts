@@ -26,6 +26,8 @@ export interface NetworkSettings {
   readonly diagnosticsHost: boolean;
   /** Retention of flow logs and ALB access logs. */
   readonly logRetentionDays: number;
+  /** Deletion protection on the load balancer. */
+  readonly deletionProtection: boolean;
   /** Account A's repository ARN: the ECR endpoints allow only it. */
   readonly repositoryArn: string;
 }
@@ -84,6 +86,7 @@ export class NetworkStack extends Stack {
       hostedZone: props.hostedZone,
       certificateArn: props.certificateArn,
       accessLogRetentionDays: props.logRetentionDays,
+      deletionProtection: props.deletionProtection,
     });
 
     if (props.diagnosticsHost) {

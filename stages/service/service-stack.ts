@@ -2,16 +2,18 @@ import { Annotations, type CfnElement, CfnOutput, Duration, Fn, Stack, type Stac
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { DeploymentStrategy } from '../../config/load';
 import { TEST_LISTENER_PORT } from '../network/load-balancer';
 import { NETWORK_OUTPUTS, type NetworkOutput } from '../network/handoff';
 import { acknowledge } from '../nag';
-import { IMAGE_PORT } from './image-port';
+import { IMAGE_PORT, IMAGE_USER } from './image-port';
 import { HOOK_DEADLINE_SECONDS, type HookDetails } from './deployment-hook';
 import { InVpcVerifier } from './in-vpc-verifier';
 
@@ -53,6 +55,8 @@ export interface ServiceSettings {
   readonly verifierFunctionName: string;
   /** The pipeline's post-deploy check runs through the verifier, when only the VPC reaches the service. */
   readonly pipelineCheck?: PipelineCheckSettings;
+  /** An SNS topic in this account the deployment alarms notify. @default - ECS alone acts on them */
+  readonly alarmTopicArn?: string;
 }
 
 export interface PipelineCheckSettings {
@@ -131,6 +135,10 @@ export class ServiceStack extends Stack {
       image: ecs.ContainerImage.fromEcrRepository(repository, props.imageTag),
       portMappings: [{ containerPort: IMAGE_PORT, name: 'http' }],
       readonlyRootFilesystem: true,
+      // The image's own user, named again so a Control Tower hook (CT.ECS.PR.3) sees it is not root.
+      user: IMAGE_USER,
+      // The whole task's memory as the container's hard limit (CT.ECS.PR.7): one container, nothing to share with.
+      memoryLimitMiB: props.memoryMiB,
       stopTimeout: ROLLOUT_TUNING.stopTimeout,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'web' }),
     });
@@ -265,7 +273,7 @@ export class ServiceStack extends Stack {
           })
         : undefined;
     if (blueGreen && verifier) this.addDeploymentHook(verifier, props.imageTag);
-    this.addDeploymentAlarms(targetGroups, loadBalancerFullName);
+    this.addDeploymentAlarms(targetGroups, loadBalancerFullName, props.alarmTopicArn);
 
     if (props.maxCount > props.desiredCount) {
       this.service
@@ -344,7 +352,11 @@ export class ServiceStack extends Stack {
   }
 
   /** Rollback when the tasks answer 5XX or fail health checks while a deployment runs (bake time included). */
-  private addDeploymentAlarms(targetGroups: readonly elbv2.ApplicationTargetGroup[], loadBalancerFullName: string) {
+  private addDeploymentAlarms(
+    targetGroups: readonly elbv2.ApplicationTargetGroup[],
+    loadBalancerFullName: string,
+    alarmTopicArn: string | undefined,
+  ) {
     const period = Duration.seconds(DEPLOYMENT_ALARMS.periodSeconds);
     // The new version sits in either target group, so each alarm watches both; outside a deployment it only alerts.
     const across = (metricName: string, statistic: string, label: string) =>
@@ -390,6 +402,14 @@ export class ServiceStack extends Stack {
         'A task fails its health check: rolls a deployment back',
       ),
     ];
+    // ECS reads the alarms itself to roll back; a topic, when config names one, also tells people (CT.CLOUDWATCH.PR.1).
+    if (alarmTopicArn) {
+      const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn);
+      for (const a of alarms) {
+        a.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+        a.addOkAction(new cloudwatchActions.SnsAction(topic));
+      }
+    }
     this.service.enableDeploymentAlarms(
       alarms.map((a) => a.alarmName),
       { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },

@@ -3,7 +3,7 @@
 // ECS owns alone, or the tools refuse it before anything deploys and name the safe procedure (unsafeChangeProcedure).
 import { Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../pipeline/delivery-stages';
-import { unsafeChangeProcedure } from '../../tools/planning/day2';
+import { bootstrapFirst, unsafeChangeProcedure } from '../../tools/planning/day2';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { liveTrafficRisks, type Environment } from './model';
 
@@ -33,6 +33,12 @@ const SAFE: Array<[string, Environment]> = [
   ['a new image', synthesize(blueGreen, 'sha-fedcba9876543210')],
   ['cpu and memory', synthesize((json) => Object.assign(json.service, { cpu: 512, memoryMiB: 1024 }))],
   ['the bake time', synthesize((json) => (json.service.bakeTimeMinutes = 15))],
+  ['deletion protection off', synthesize((json) => (json.network.deletionProtection = false))],
+  [
+    'an alarm topic',
+    synthesize((json) => (json.environments[0].alarmTopicArn = 'arn:aws:sns:us-east-2:333333333333:alarms')),
+  ],
+  ['log groups under customer keys', synthesize((json) => (json.logEncryption = 'customer-key'))],
   [
     'an environment added',
     synthesize((json) => json.environments.push({ name: 'staging', account: '444444444444', requireApproval: false })),
@@ -81,6 +87,15 @@ describe('the tools refuse an unsafe change before anything deploys, naming the 
     const [line] = unsafeChangeProcedure(json(from), json(to));
     expect(line).toMatch(message);
     expect(line.split('\n')).toHaveLength(1);
+  });
+
+  test('asks for bootstrap first when a change alters what an account lets CloudFormation do, and only then', () => {
+    const keys = (j: Record<string, any>) => (j.logEncryption = 'customer-key');
+    expect(bootstrapFirst(json(blueGreen), json(keys))).toEqual([
+      'account 333333333333 gets a new execution policy (hello-privatelink-cdk-execution): run npm run bootstrap before this change deploys',
+    ]);
+    expect(bootstrapFirst(json(blueGreen), json(withDomain))).toHaveLength(1);
+    expect(bootstrapFirst(json(blueGreen), json(rolling))).toEqual([]);
   });
 
   test('says nothing for the safe changes, nor for rolling to blue-green', () => {

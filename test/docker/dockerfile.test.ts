@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { IMAGE_PORT } from '../../stages/service/image-port';
+import { IMAGE_PORT, IMAGE_USER } from '../../stages/service/image-port';
 import { PROJECT_ROOT } from '../helpers/cdk';
 
 const dockerfile = DockerfileParser.parse(readFileSync(path.join(PROJECT_ROOT, 'docker/Dockerfile'), 'utf8'));
@@ -47,5 +47,9 @@ describe('docker/Dockerfile', () => {
     expect([...nginxConf.matchAll(/^\s*listen (\d+);/gm)].map((m) => Number(m[1]))).toEqual([IMAGE_PORT]);
     expect(args('EXPOSE')).toEqual([String(IMAGE_PORT)]);
     expect(args('HEALTHCHECK').join(' ')).toContain(`http://127.0.0.1:${IMAGE_PORT}/healthz`);
+  });
+
+  test('runs as the one user the task definition names', () => {
+    expect(args('USER')).toEqual([IMAGE_USER]);
   });
 });

@@ -38,8 +38,8 @@ export class DeployedStack {
   physicalName(logicalId: string): string {
     const resource = this.resources[logicalId];
     const props = resource.Properties ?? {};
-    const given =
-      props.RoleName ?? props.BucketName ?? props.RepositoryName ?? props.FunctionName ?? props.AliasName ?? props.Name;
+    // A type's name property is named after the type (RoleName, BucketName, LogGroupName, FunctionName), else Name.
+    const given = props[`${resource.Type.split('::')[2]}Name`] ?? props.Name;
     const resolved = given === undefined ? undefined : this.resolve(given);
     return typeof resolved === 'string' ? resolved : this.generatedName(logicalId);
   }

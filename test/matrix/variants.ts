@@ -17,8 +17,9 @@ export const VARIANTS = {
   },
   'internet-https-zone': {
     title:
-      'internet-facing HTTPS on a domain in a hosted zone with a requested certificate, X86_64, diagnostics host, 10-minute bake',
+      'internet-facing HTTPS on a domain in a hosted zone with a requested certificate, X86_64, diagnostics host, 10-minute bake, log groups under customer keys',
     change: (json) => {
+      json.logEncryption = 'customer-key';
       json.service.deploymentStrategy = 'blue-green';
       json.service.bakeTimeMinutes = 10;
       json.network.domainName = 'www.example.com';
@@ -32,6 +33,7 @@ export const VARIANTS = {
     change: (json) => {
       json.network.domainName = 'www.example.com';
       json.network.certificateArn = certificate('333333333333');
+      json.network.deletionProtection = true;
     },
   },
   'internal-https-zone': {
@@ -46,8 +48,9 @@ export const VARIANTS = {
   },
   'several-environments': {
     title:
-      'staging internal over HTTP with 1 small task rolling, then production internet-facing HTTPS with its own certificate',
+      'staging internal over HTTP with 1 small task rolling and no deletion protection, then production internet-facing HTTPS with its own certificate and an alarm topic',
     change: (json) => {
+      json.environments[0].alarmTopicArn = 'arn:aws:sns:us-east-2:333333333333:production-alarms';
       json.service.maxCount = 4;
       json.service.logRetentionDays = 14;
       json.network.logRetentionDays = 14;
@@ -58,7 +61,7 @@ export const VARIANTS = {
         requireApproval: false,
         reviewUrl: 'https://example.com/changes',
         service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, maxCount: 1, deploymentStrategy: 'rolling' },
-        network: { albScheme: 'internal' },
+        network: { albScheme: 'internal', deletionProtection: false },
       });
     },
   },

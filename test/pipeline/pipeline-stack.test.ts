@@ -246,8 +246,8 @@ describe('the pipeline stack (tooling account)', () => {
     const [source] = actionsIn(twoEnvironments, 'Source');
     expect(source).toMatchObject({ ActionTypeId: { Provider: 'CodeStarSourceConnection' } });
     expect(source.Configuration).toMatchObject({ FullRepositoryId: 'acme/hello-privatelink', BranchName: 'main' });
-    // Only the artifact and build cache buckets: no source bucket.
-    twoEnvironments.resourceCountIs('AWS::S3::Bucket', 2);
+    // The artifact, build cache and access log buckets: no source bucket.
+    twoEnvironments.resourceCountIs('AWS::S3::Bucket', 3);
     expect(JSON.stringify(twoEnvironments.findResources('AWS::S3::Bucket'))).not.toContain('-source-');
   });
 

@@ -27,6 +27,8 @@ export interface PolicyScope {
   readonly githubOidc: boolean;
   /** The Route 53 zones the account's environments add records to. */
   readonly hostedZoneIds: readonly string[];
+  /** Whether the stacks create KMS keys for their log groups (config logEncryption customer-key). */
+  readonly logKeys: boolean;
 }
 
 /** The AWS managed policies the stacks attach: Session Manager on the diagnostics host, logs for CDK's Lambda. */
@@ -219,6 +221,18 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
     allow('PipelineBuildProjects', 'codebuild:*', arn('codebuild', 'project/*'));
     allow('PipelineArtifactKey', 'kms:*', [arn('kms', 'key/*'), arn('kms', `alias/codepipeline-${projectName}-*`)]);
     allow('CreateKeysHasNoResource', ['kms:CreateKey', 'kms:ListAliases'], '*', inRegion);
+    // The one log group every build of the pipeline writes to, named after the project.
+    allow('TheBuildLogGroup', 'logs:*', [
+      arn('logs', `log-group:/aws/codebuild/${projectName}`),
+      arn('logs', `log-group:/aws/codebuild/${projectName}:*`),
+    ]);
+    // The log group handler's calls that take no log group (registry schema of AWS::Logs::LogGroup).
+    allow(
+      'LogGroupHandlerCallsWithNoResource',
+      ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:CreateLogDelivery', 'logs:PutResourcePolicy'],
+      '*',
+      inRegion,
+    );
     allow(
       'UseTheSourceConnection',
       ['codeconnections:PassConnection', 'codestar-connections:PassConnection'],
@@ -281,6 +295,12 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       );
       allow('WaitForRecordChanges', 'route53:GetChange', `arn:${partition}:route53:::change/*`);
       allow('ListZonesHasNoResource', 'route53:ListHostedZones', '*');
+    }
+    if (scope.logKeys) {
+      // A customer key per stack for its log groups. Key ids are generated, so account and region bound them;
+      // CreateKey has no resource type (KMS API reference, "Actions defined by AWS KMS").
+      allow('LogKeysInThisAccount', 'kms:*', arn('kms', 'key/*'));
+      allow('CreateLogKeysHasNoResource', 'kms:CreateKey', '*', inRegion);
     }
     // CloudFormation names functions after their stack, and every stack name starts with the project name.
     allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));

@@ -92,6 +92,7 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       projectName: config.projectName,
       repositoryName: config.registry.repositoryName,
       githubOidc: config.github !== undefined,
+      logKeys: config.logEncryption === 'customer-key',
       hostedZoneIds: [
         ...new Set(
           config.environments.filter((e) => e.account === account).flatMap((e) => e.network.hostedZone?.id ?? []),

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { loadConfig, parseConfig, type DeployConfig } from '../../config/load';
 import { configFlag } from '../cli/config-flag';
 import { CommandError, nonEmpty, parseCommandLine, runCommand, shorten } from '../cli/command';
-import { unsafeChangeProcedure } from './day2';
+import { bootstrapFirst, unsafeChangeProcedure } from './day2';
 
 const SPEC = {
   name: 'day2-check',
@@ -56,6 +56,8 @@ async function main(): Promise<number> {
     console.log(`day2-check: ${file} did not exist at ${since}: nothing is deployed from it yet`);
     return 0;
   }
+  // Not a refusal: bootstrap may already have run; the pipeline's deploy fails plainly if it has not.
+  for (const line of bootstrapFirst(deployed, next)) console.log(`day2-check: ${line}`);
   const refusals = unsafeChangeProcedure(deployed, next);
   if (refusals.length === 0) {
     console.log(`day2-check: every change since ${since} deploys safely onto what it left live`);

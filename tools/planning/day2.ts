@@ -3,6 +3,7 @@
 // once a blue/green deployment has run, ECS owns the production listener rule's weights and both target groups'
 // registrations (aws/aws-cdk#36649), and which group serves production is not in any template.
 import type { DeployConfig, EnvironmentConfig } from '../../config/load';
+import { bootstrapTargets } from '../operator/bootstrap';
 
 /** The README section that gives each safe procedure step by step. */
 export const DAY2_PROCEDURES = 'README, "Changing a running environment"';
@@ -31,4 +32,24 @@ export function unsafeChangeProcedure(deployed: DeployConfig, next: DeployConfig
     }
   }
   return lines;
+}
+
+/**
+ * One line per account whose execution policy or permissions boundary the change alters (a hosted zone, customer
+ * log keys, a new account): bootstrap installs those, so it must run again before the pipeline deploys the change,
+ * or CloudFormation is refused the new calls.
+ */
+export function bootstrapFirst(deployed: DeployConfig, next: DeployConfig): string[] {
+  const before = new Map(bootstrapTargets(deployed).map((t) => [t.account, t]));
+  return bootstrapTargets(next).flatMap((target) => {
+    const old = before.get(target.account);
+    const changed = !old
+      ? 'is new'
+      : JSON.stringify(old.policy) !== JSON.stringify(target.policy)
+        ? `gets a new execution policy (${target.policyName})`
+        : JSON.stringify(old.boundary) !== JSON.stringify(target.boundary)
+          ? `gets a new permissions boundary (${target.boundaryName})`
+          : undefined;
+    return changed ? [`account ${target.account} ${changed}: run npm run bootstrap before this change deploys`] : [];
+  });
 }

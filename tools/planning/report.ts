@@ -1,10 +1,11 @@
 // `npm run report [-- --assembly DIR] [-- --out FILE]`: what a synth will deploy, where, at what fixed monthly
-// cost and rollout time, with a Mermaid diagram and the cdk-nag acknowledgements. Reads the cloud assembly
+// cost and rollout time, with a Mermaid diagram, the cdk-nag acknowledgements and the Control Tower controls. Reads the cloud assembly
 // that `npm run synth` wrote, through @aws-cdk/cloud-assembly-api.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENT_TAG } from '../../pipeline/delivery-stages';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
+import { controlTowerStatus, readValidationReport, type ControlStatus } from './control-tower';
 import { PRICES, modelEnvironmentCost, type EnvironmentCost } from './cost';
 import { ACTION_OVERHEADS, criticalPath, type PathAction } from './critical-path';
 import { readPlan, type StackPlan, type StagePlan } from './plan';
@@ -25,6 +26,8 @@ export interface Report {
     readonly stacks: readonly StackPlan[];
   }>;
   readonly acknowledgements: readonly Acknowledgement[];
+  /** Each AWS Control Tower proactive control that checks a resource type here: passed or acknowledged. */
+  readonly controlTower: readonly ControlStatus[];
   readonly diagram: string;
   /** The pipeline's sequential actions to the first verified environment. */
   readonly criticalPath: readonly PathAction[];
@@ -176,12 +179,25 @@ export function buildReport(assemblyDir: string): Report {
     stages,
     environments,
     acknowledgements: acknowledgementsIn(stacks.map((s) => s.template)),
+    controlTower: controlTowerStatus(
+      stacks.map((s) => s.template),
+      readValidationReport(assemblyDir),
+    ),
     diagram: mermaidDiagram(stages),
     criticalPath: criticalPath(stacks.find((s) => s.resourceCounts['AWS::CodePipeline::Pipeline'])?.template ?? {}),
   };
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
+
+/** `41 controls apply: 26 passed, 15 acknowledged on some resources`. */
+function controlTowerSummary(controls: readonly ControlStatus[]): string {
+  const acknowledged = controls.filter((c) => c.acknowledged > 0).length;
+  return (
+    `${controls.length} controls apply: ${controls.length - acknowledged} passed, ` +
+    `${acknowledged} acknowledged on some resources`
+  );
+}
 const unitPrice = (n: number) => `$${n}`;
 
 export function reportMarkdown(report: Report): string {
@@ -284,6 +300,24 @@ export function reportMarkdown(report: Report): string {
   out.push('| rule | resources | reason |', '|---|---|---|');
   for (const a of report.acknowledgements)
     out.push(`| ${a.id.replace(/\|/g, '\\|')} | ${a.resources} | ${a.reason.replace(/\|/g, '\\|')} |`);
+  out.push(
+    '',
+    '## AWS Control Tower proactive controls',
+    '',
+    `${controlTowerSummary(report.controlTower)}; an unacknowledged failure fails synth.`,
+    '',
+    '| control | rule | resources | status | reason |',
+    '|---|---|---|---|---|',
+    ...report.controlTower.map(
+      (c) =>
+        `| ${c.control} | ${c.rule} | ${c.resources} | ${
+          c.acknowledged === 0 ? 'passed' : `acknowledged on ${c.acknowledged}`
+        } | ${c.reasons
+          .map((r) => r.replace(`${c.control}: `, ''))
+          .join('<br>')
+          .replace(/\|/g, '\\|')} |`,
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -303,6 +337,7 @@ export function reportSummary(report: Report): string {
   );
   lines.push(
     `${report.stages.flatMap((s) => s.stacks).length} stacks in ${report.stages.length} stages; ${report.acknowledgements.length} cdk-nag acknowledgements`,
+    `Control Tower: ${controlTowerSummary(report.controlTower)}`,
   );
   return lines.join('\n');
 }
@@ -312,7 +347,8 @@ const SPEC = {
   usage: `
 usage: npm run report -- [--assembly DIR] [--out FILE]
 
-Writes the plan report (stages, diagram, cost, rollout, cdk-nag acknowledgements) from a synthesized assembly.
+Writes the plan report (stages, diagram, cost, rollout, cdk-nag acknowledgements, Control Tower controls) from a
+synthesized assembly.
 
   --assembly DIR   the cloud assembly npm run synth wrote (default cdk.out)
   --out FILE       where the Markdown goes (default DIR/report.md)

@@ -19,6 +19,7 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
       blueGreen: true,
       diagnosticsHost: false,
       logRetentionDays: 30,
+      deletionProtection: true,
       repositoryArn: REPOSITORY_ARN,
       ...settings,
     },
@@ -334,7 +335,12 @@ describe('network stage (Account B)', () => {
       expect(services).toContain(`com.amazonaws.us-east-2.${name}`);
     httpsWithDiagnostics.hasResourceProperties('AWS::EC2::Instance', {
       InstanceType: 't4g.nano',
-      SubnetId: { Ref: Match.stringLikeRegexp('PrivateSubnet1') },
+      NetworkInterfaces: [
+        Match.objectLike({
+          SubnetId: { Ref: Match.stringLikeRegexp('PrivateSubnet1') },
+          AssociatePublicIpAddress: false,
+        }),
+      ],
     });
     httpsWithDiagnostics.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },

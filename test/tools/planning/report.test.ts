@@ -1,3 +1,4 @@
+import { controlTowerStatus, readValidationReport } from '../../../tools/planning/control-tower';
 import { PRICES, modelEnvironmentCost } from '../../../tools/planning/cost';
 import { acknowledgementsIn, buildReport, reportMarkdown, reportSummary } from '../../../tools/planning/report';
 import { AWS_ROLLOUT_DEFAULTS, modelRollouts, type CfnTemplate } from '../../../tools/planning/rollout';
@@ -267,6 +268,34 @@ describe('the report on the real app', () => {
     expect(markdown).toContain(`${report.acknowledgements.length} cdk-nag (AwsSolutions) acknowledgements`);
     expect(reportSummary(report)).toMatch(
       /^production: \$89\.64\/month fixed \(\$96\.94 with NAT gateways instead\), rollout blue-green 10 s to the new version, 335 s to the old tasks gone$/m,
+    );
+  });
+
+  test('lists each Control Tower control that checks a resource here, as passed or acknowledged with its reason', () => {
+    const status = (control: string) => report.controlTower.find((c) => c.control === control);
+    // Fixed in this app: the container names its non-root user and a memory limit; the pipeline key fences grants.
+    for (const control of ['CT.ECS.PR.3', 'CT.ECS.PR.7', 'CT.KMS.PR.3', 'CT.S3.PR.11', 'CT.CODEBUILD.PR.3']) {
+      expect(status(control)).toMatchObject({ acknowledged: 0 });
+      expect(status(control)!.resources).toBeGreaterThan(0);
+    }
+    // Acknowledged, on the one privileged project only.
+    expect(status('CT.CODEBUILD.PR.4')).toMatchObject({ resources: 4, acknowledged: 1 });
+    expect(status('CT.CODEBUILD.PR.4')!.reasons.join()).toContain('PublishImage');
+    // No control for a resource type the app does not have.
+    expect(status('CT.RDS.PR.1')).toBeUndefined();
+    expect(markdown).toMatch(/\| CT\.ECS\.PR\.3 \| ecs_task_definition_nonroot_user_check \| 1 \| passed \|/);
+    expect(markdown).toMatch(
+      /\| CT\.S3\.PR\.9 \| s3_bucket_object_lock_enabled_check \| \d+ \| acknowledged on \d+ \| Lifecycle/,
+    );
+    expect(reportSummary(report)).toMatch(
+      /^Control Tower: \d+ controls apply: \d+ passed, \d+ acknowledged on some resources$/m,
+    );
+  });
+
+  test('refuses an assembly without the validation report, naming the file', () => {
+    expect(() => controlTowerStatus([], { pluginReports: [] })).toThrow(/no successful cdk-validator-cfnguard run/);
+    expect(() => readValidationReport('/nonexistent')).toThrow(
+      /validation-report\.json does not exist; .*npm run synth/,
     );
   });
 
