@@ -101,3 +101,12 @@ export function controlTowerStatus(
     })
     .filter((status) => status.resources > 0);
 }
+
+/** `41 controls apply: 26 passed, 15 acknowledged on some resources`. */
+export function controlTowerSummary(controls: readonly ControlStatus[]): string {
+  const acknowledged = controls.filter((c) => c.acknowledged > 0).length;
+  return (
+    `${controls.length} controls apply: ${controls.length - acknowledged} passed, ` +
+    `${acknowledged} acknowledged on some resources`
+  );
+}

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ENVIRONMENT_TAG } from '../../pipeline/delivery-stages';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
-import { controlTowerStatus, readValidationReport, type ControlStatus } from './control-tower';
+import { controlTowerStatus, controlTowerSummary, readValidationReport, type ControlStatus } from './control-tower';
 import { PRICES, modelEnvironmentCost, type EnvironmentCost } from './cost';
 import { ACTION_OVERHEADS, criticalPath, type PathAction } from './critical-path';
 import { readPlan, type StackPlan, type StagePlan } from './plan';
@@ -189,15 +189,6 @@ export function buildReport(assemblyDir: string): Report {
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
-
-/** `41 controls apply: 26 passed, 15 acknowledged on some resources`. */
-function controlTowerSummary(controls: readonly ControlStatus[]): string {
-  const acknowledged = controls.filter((c) => c.acknowledged > 0).length;
-  return (
-    `${controls.length} controls apply: ${controls.length - acknowledged} passed, ` +
-    `${acknowledged} acknowledged on some resources`
-  );
-}
 const unitPrice = (n: number) => `$${n}`;
 
 export function reportMarkdown(report: Report): string {

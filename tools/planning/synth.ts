@@ -13,6 +13,7 @@ import {
 } from '../cli/placeholder-lookups';
 import * as path from 'node:path';
 import { bundleSteps } from './bundle-steps';
+import { controlTowerStatus, controlTowerSummary, readValidationReport } from './control-tower';
 import { formatPlan, readPlan } from './plan';
 import { Progress } from '../cli/progress';
 
@@ -144,7 +145,15 @@ async function main(): Promise<number> {
   const bundling = new Progress('Bundling the pipeline steps (esbuild)');
   const bundles = bundleSteps(outdir);
   bundling.done(true, bundles.map((b) => `${path.basename(b.file)} ${(b.bytes / 1024).toFixed(0)} KiB`).join(', '));
-  console.log(`\nPlan (${outdir}):\n${formatPlan(readPlan(outdir))}`);
+  const plan = readPlan(outdir);
+  const controls = controlTowerStatus(
+    plan.flatMap((stage) => stage.stacks.map((stack) => stack.template)),
+    readValidationReport(outdir),
+  );
+  console.log(`\nPlan (${outdir}):\n${formatPlan(plan)}`);
+  console.log(
+    `\nChecks: cdk-nag AwsSolutions clean; AWS Control Tower: ${controlTowerSummary(controls)} (npm run report lists them)`,
+  );
   return 0;
 }
 

@@ -65,6 +65,7 @@ describe('npm run synth', () => {
       expect(stdout).toContain(stage);
     }
     expect(stdout).toMatch(/rollout of Service\w+ \(blue-green\): new version only after 10 s modelled/);
+    expect(stdout).toMatch(/^Checks: cdk-nag AwsSolutions clean; AWS Control Tower: \d+ controls apply: \d+ passed/m);
   });
 
   test('lists the stages in the order the pipeline deploys them, not alphabetically', async () => {
