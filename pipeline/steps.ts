@@ -5,8 +5,12 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CodeBuildStep, ManualApprovalStep, type IFileSetProducer } from 'aws-cdk-lib/pipelines';
 import type { CpuArchitecture, DeployConfig, EnvironmentConfig } from '../config/load';
 
-/** Node on CodeBuild, the same major version as `.nvmrc`. */
-export const CODEBUILD_NODE_VERSION = '22';
+/**
+ * Node on CodeBuild, the same major version as `.nvmrc` (test/versions.test.ts holds them together). Ubuntu
+ * standard:7.0 and Amazon Linux 2023 AArch64 standard:3.0 both list `nodejs: 24` in their runtimes.yml
+ * (aws/aws-codebuild-docker-images), so the images the pipeline uses need no change for it.
+ */
+export const CODEBUILD_NODE_VERSION = '24';
 
 /**
  * The steps the pipeline runs after Synth, each bundled by `npm run synth` (tools/planning/bundle-steps.ts) into

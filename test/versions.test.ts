@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from './helpers/prerequisites';
 import { loadConfig } from '../config/load';
+import { CODEBUILD_NODE_VERSION } from '../pipeline/steps';
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
 
 /**
  * Node majors that CodeBuild's images used by the pipeline offer as `runtime-versions: nodejs`: Ubuntu standard:7.0
- * and Amazon Linux 2023 AArch64 standard:3.0 (runtimes.yml of aws/aws-codebuild-docker-images; CodeBuild user guide,
- * "Available runtimes"). Node 20 reached end of life in April 2026.
+ * and Amazon Linux 2023 AArch64 standard:3.0 (runtimes.yml of aws/aws-codebuild-docker-images, which lists 24 for
+ * both since early 2026; CodeBuild user guide, "Available runtimes"). Node 20 reached end of life in April 2026.
  */
 const CODEBUILD_NODE_MAJORS = ['22', '24'];
 
@@ -29,6 +30,18 @@ describe('Node versions', () => {
 
   test('@types/node describes the same major', () => {
     expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${nvmrc}\\.`));
+  });
+
+  test('the pipeline asks CodeBuild for the .nvmrc major', () => {
+    expect(CODEBUILD_NODE_VERSION).toBe(nvmrc);
+  });
+
+  test('.ci/run puts the .nvmrc Node on PATH before its first npm', () => {
+    const run = read('.ci/run');
+    const switchToNvmrcNode = run.indexOf('\n. .ci/use-nvmrc-node.sh\n');
+    expect(switchToNvmrcNode).toBeGreaterThan(0);
+    expect(switchToNvmrcNode).toBeLessThan(run.indexOf('\nnpm '));
+    expect(read('.ci/use-nvmrc-node.sh')).toContain('<.nvmrc');
   });
 
   test('every workflow sets up Node from .nvmrc', () => {
