@@ -75,7 +75,6 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
       network: {
         vpcCidr: environment.network.vpcCidr,
         internetFacing: environment.network.albScheme === 'internet-facing',
-        blueGreen: environment.service.deploymentStrategy === 'blue-green',
         domainName: environment.network.domainName,
         hostedZone: environment.network.hostedZone,
         certificateArn: environment.network.certificateArn,

@@ -22,6 +22,7 @@ import { LogKey } from './log-encryption';
 import { DefaultSecurityGroupCloser } from './network/default-security-group-closer';
 import { DiagnosticsHost } from './network/diagnostics-host';
 import { TEST_LISTENER_PORT } from './network/load-balancer';
+import { HookRelay } from './service/hook-relay';
 
 /** The plugin's name, the prefix of every acknowledgement id: `cdk-validator-cfnguard::<rule>`. */
 export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
@@ -162,6 +163,14 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
     reason:
       'It runs once per network deploy and calls only the EC2 API; from the isolated subnets it would need an ec2 ' +
       'interface endpoint, $7.30 a month per zone, to reach it',
+  },
+  {
+    control: 'CT.LAMBDA.PR.3',
+    rule: 'lambda_inside_vpc_check',
+    covers: (r) => ofType(r, 'AWS::Lambda::Function') && within(r, HookRelay),
+    reason:
+      "The pre-traffic relay calls only the EC2 and Lambda APIs, to find the load balancer's private addresses and " +
+      'hand them to the in-VPC verifier; from the isolated subnets that would need an ec2 endpoint, $14.60 a month',
   },
   {
     control: 'CT.LAMBDA.PR.3',

@@ -20,8 +20,6 @@ export interface NetworkSettings {
   readonly hostedZone?: { readonly id: string; readonly name: string };
   /** ACM certificate ARN covering domainName, for HTTPS. @default - requested when a zone is given, else HTTP only */
   readonly certificateArn?: string;
-  /** Blue/green: with an internet-facing load balancer, an ec2 endpoint for the pre-traffic check's address lookup. */
-  readonly blueGreen: boolean;
   /** A Session Manager host and its endpoints, for DNS checks. */
   readonly diagnosticsHost: boolean;
   /** Retention of flow logs and ALB access logs. */
@@ -72,10 +70,6 @@ export class NetworkStack extends Stack {
       vpcCidr: props.vpcCidr,
       repositoryArn: props.repositoryArn,
       sessionManager: props.diagnosticsHost,
-      // An internet-facing load balancer's name resolves to public addresses only, which the isolated subnets
-      // cannot reach ("no record resolving to the load balancer's internal-only addresses", AWS networking blog,
-      // "Deploying internal DNS zones for internet-facing load balancers"): the check looks up its private ones.
-      loadBalancerAddressLookup: props.blueGreen && props.internetFacing,
     });
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {

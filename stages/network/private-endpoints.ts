@@ -15,9 +15,6 @@ export interface PrivateEndpointsProps {
   readonly repositoryArn: string;
   /** Adds the ssm, ssmmessages and ec2messages endpoints Session Manager needs. */
   readonly sessionManager: boolean;
-  /** Adds an ec2 endpoint that answers DescribeNetworkInterfaces only: how the blue/green check finds the private
-   * addresses of an internet-facing load balancer. */
-  readonly loadBalancerAddressLookup: boolean;
 }
 
 /**
@@ -66,7 +63,6 @@ export class PrivateEndpoints extends Construct {
         SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
         Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
       }),
-      ...(props.loadBalancerAddressLookup && { Ec2: ec2.InterfaceVpcEndpointAwsService.EC2 }),
     };
     for (const [name, service] of Object.entries(services)) {
       this.interfaceEndpoints[name] = vpc.addInterfaceEndpoint(name, {
@@ -76,17 +72,6 @@ export class PrivateEndpoints extends Construct {
         securityGroups: [this.securityGroup],
         open: false,
       });
-    }
-
-    if (props.loadBalancerAddressLookup) {
-      this.interfaceEndpoints.Ec2.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'LoadBalancerAddressesOnly',
-          principals: [new iam.StarPrincipal()],
-          actions: ['ec2:DescribeNetworkInterfaces'],
-          resources: ['*'],
-        }),
-      );
     }
 
     for (const name of ['EcrApi', 'EcrDocker']) {

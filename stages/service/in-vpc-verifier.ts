@@ -27,27 +27,36 @@ export function verifierFunctionName(projectName: string, environmentName: strin
   return `${projectName}-${environmentName}-verifier`;
 }
 
-let bundled: string | undefined;
+const bundles = new Map<string, string>();
 
 /**
- * The handler and the service checks, bundled by esbuild into one minified CommonJS file of a few KiB. It goes into
+ * A handler file and what it imports, bundled by esbuild into one minified CommonJS file of a few KiB. It goes into
  * the template as inline code (`ZipFile`, no longer limited to 4096 characters: aws/aws-cdk#20624), so the stack
  * has no file asset and the pipeline no asset-publishing action.
  */
+export function inlineBundle(handlerFile: string): string {
+  let code = bundles.get(handlerFile);
+  if (code === undefined) {
+    code = buildSync({
+      entryPoints: [path.join(__dirname, handlerFile)],
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      minify: true,
+      // The Lambda Node.js runtime provides the AWS SDK v3.
+      external: ['@aws-sdk/*'],
+      write: false,
+      logLevel: 'silent',
+    }).outputFiles[0].text;
+    bundles.set(handlerFile, code);
+  }
+  return code;
+}
+
+/** The verifier's handler and the service checks, as inline code. */
 export function verifierCode(): string {
-  bundled ??= buildSync({
-    entryPoints: [path.join(__dirname, 'verifier-handler.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    // The Lambda Node.js runtime provides the AWS SDK v3; only the address lookup loads it.
-    external: ['@aws-sdk/*'],
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles[0].text;
-  return bundled;
+  return inlineBundle('verifier-handler.ts');
 }
 
 export interface InVpcVerifierProps {
@@ -70,8 +79,6 @@ export interface InVpcVerifierProps {
     /** The test listener, by the load balancer's DNS name. */
     readonly testUrl: string;
     readonly testListenerPort: number;
-    /** For an internet-facing load balancer: its name, to find its private addresses through the ec2 endpoint. */
-    readonly lookUp?: { readonly loadBalancerFullName: string; readonly endpointSecurityGroup: ec2.ISecurityGroup };
   };
 }
 
@@ -93,17 +100,10 @@ export class InVpcVerifier extends Construct {
     for (const port of ports) {
       this.securityGroup.addEgressRule(props.loadBalancerSecurityGroup, ec2.Port.tcp(port), `Listener ${port}`);
     }
-    if (deploymentHook?.lookUp) {
-      this.securityGroup.addEgressRule(
-        deploymentHook.lookUp.endpointSecurityGroup,
-        ec2.Port.tcp(443),
-        'The ec2 endpoint: the load balancer addresses',
-      );
-    }
 
     // Lambda creates the function's network interfaces with the execution role: these calls, and
     // DescribeNetworkInterfaces only on "*" (Lambda developer guide, "Giving Lambda functions access to resources in
-    // an Amazon VPC"); the hook's address lookup is that same DescribeNetworkInterfaces. Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
+    // an Amazon VPC"). Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
     const inline = new InlineFunction(this, 'Inline', {
       source: verifierCode(),
       statements: [
@@ -129,7 +129,6 @@ export class InVpcVerifier extends Construct {
       environment: {
         ...(pipelineCheck && { SERVICE_URL: pipelineCheck.serviceUrl }),
         ...(deploymentHook && { TEST_URL: deploymentHook.testUrl }),
-        ...(deploymentHook?.lookUp && { LOAD_BALANCER_FULL_NAME: deploymentHook.lookUp.loadBalancerFullName }),
       },
       description: 'The in-VPC verifier: checks the service through the load balancer (inline code, no asset)',
     });

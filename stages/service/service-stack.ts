@@ -6,6 +6,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -15,6 +16,7 @@ import { NETWORK_OUTPUTS, type NetworkOutput } from '../network/handoff';
 import { acknowledge } from '../nag';
 import { IMAGE_PORT, IMAGE_USER } from './image-port';
 import { HOOK_DEADLINE_SECONDS, type HookDetails } from './deployment-hook';
+import { HookRelay } from './hook-relay';
 import { InVpcVerifier } from './in-vpc-verifier';
 
 /**
@@ -263,16 +265,23 @@ export class ServiceStack extends Stack {
               serviceUrl: fromNetwork(names.serviceUrl),
             },
             deploymentHook: blueGreen
-              ? {
-                  testUrl: fromNetwork(names.testUrl),
-                  testListenerPort: TEST_LISTENER_PORT,
-                  // Only an internet-facing load balancer needs its private addresses looked up.
-                  lookUp: props.internetFacing ? { loadBalancerFullName, endpointSecurityGroup } : undefined,
-                }
+              ? { testUrl: fromNetwork(names.testUrl), testListenerPort: TEST_LISTENER_PORT }
               : undefined,
           })
         : undefined;
-    if (blueGreen && verifier) this.addDeploymentHook(verifier, props.imageTag);
+    if (blueGreen && verifier) {
+      // An internet-facing load balancer's name resolves to public addresses only, which the isolated subnets cannot
+      // reach ("resolvable to the public IP addresses of the nodes", ELB API reference, CreateLoadBalancer): the
+      // relay outside the VPC looks up its private ones and hands them to the verifier.
+      const hookTarget = props.internetFacing
+        ? new HookRelay(this, 'HookRelay', {
+            verifier: verifier.function,
+            loadBalancerFullName,
+            logRetentionDays: props.logRetentionDays,
+          }).function
+        : verifier.function;
+      this.addDeploymentHook(hookTarget, props.imageTag);
+    }
     this.addDeploymentAlarms(targetGroups, loadBalancerFullName, props.alarmTopicArn);
 
     if (props.maxCount > props.desiredCount) {
@@ -330,16 +339,16 @@ export class ServiceStack extends Stack {
   }
 
   /**
-   * The pre-traffic check: after test traffic reaches the new tasks, ECS invokes the verifier, which checks them
-   * through the test listener and answers SUCCEEDED, IN_PROGRESS or FAILED (a rollback). The version to expect
+   * The pre-traffic check: after test traffic reaches the new tasks, ECS invokes the verifier (through the relay, for
+   * an internet-facing load balancer), which checks them through the test listener and answers SUCCEEDED, IN_PROGRESS or FAILED (a rollback). The version to expect
    * travels in the hook's details, so a deployment checks exactly the image it is deploying.
    */
-  private addDeploymentHook(verifier: InVpcVerifier, imageTag: string): void {
+  private addDeploymentHook(target: lambda.IFunction, imageTag: string): void {
     const role = this.ecsRole('DeploymentHookRole', 'ECS blue/green: invokes the pre-traffic check', [
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [verifier.function.functionArn] }),
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
     ]);
     this.service.addLifecycleHook(
-      new ecs.DeploymentLifecycleLambdaTarget(verifier.function, 'PreTrafficCheck', {
+      new ecs.DeploymentLifecycleLambdaTarget(target, 'PreTrafficCheck', {
         role,
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
       }),

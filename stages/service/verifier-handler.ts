@@ -1,10 +1,12 @@
 // The in-VPC verifier: a Lambda in the workload VPC's isolated subnets that runs the service checks where only the
 // VPC can reach the load balancer. Two callers:
 // - the pipeline's post-deploy check, across accounts, when the load balancer is internal (SERVICE_URL);
-// - ECS, as the blue/green lifecycle hook that checks the new tasks through the test listener (TEST_URL).
+// - ECS, as the blue/green lifecycle hook that checks the new tasks through the test listener (TEST_URL): directly for
+//   an internal load balancer, through the relay outside the VPC (hook-relay-handler.ts) for an internet-facing one,
+//   which adds the load balancer's private addresses.
 // Either reads the answer from the invocation's response. It is bundled into the template as inline code.
 import { HOOK_ROUND_SECONDS, isHookEvent, runDeploymentHook, type HookResponse } from './deployment-hook';
-import { loadBalancerAddresses } from './load-balancer-addresses';
+import type { RelayedHookEvent } from './hook-relay-handler';
 import { runSmokeTest } from './service-checks';
 
 /** What the pipeline's post-deploy check sends. */
@@ -37,6 +39,25 @@ function refuse(summary: string): VerifyResponse {
   return { ok: false, summary, lines: [] };
 }
 
+/** At most this many addresses: a load balancer has one per zone, and a relayed list is checked one by one. */
+const MAX_ADDRESSES = 16;
+
+/**
+ * The load balancer's private addresses the relay looked up, or why it could not; undefined when ECS invoked the
+ * verifier directly. Only IPv4 addresses are taken: the security group lets the function reach nothing else anyway.
+ */
+function relayedAddresses(event: RelayedHookEvent): (() => Promise<string[]>) | undefined {
+  if (event.addressLookupError !== undefined) {
+    const reason = String(event.addressLookupError).slice(0, 300);
+    return () => Promise.reject(new Error(reason));
+  }
+  if (event.loadBalancerAddresses === undefined) return undefined;
+  const addresses = (Array.isArray(event.loadBalancerAddresses) ? event.loadBalancerAddresses : [])
+    .filter((ip) => typeof ip === 'string' && /^(\d{1,3}\.){3}\d{1,3}$/.test(ip))
+    .slice(0, MAX_ADDRESSES);
+  return () => Promise.resolve(addresses);
+}
+
 export async function handler(event: unknown, context?: LambdaContext): Promise<VerifyResponse | HookResponse> {
   // The schedule that keeps the function active (KEEP_WARM_EVENT in in-vpc-verifier.ts): nothing to check.
   if ((event as { keepWarm?: unknown } | null)?.keepWarm === true) return { ok: true, summary: 'kept warm', lines: [] };
@@ -47,10 +68,9 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       console.log('FAILED: the verifier has no TEST_URL, so it cannot check a blue/green deployment');
       return { hookStatus: 'FAILED' };
     }
-    const loadBalancer = process.env.LOAD_BALANCER_FULL_NAME;
     return runDeploymentHook(event, {
       testUrl,
-      addresses: loadBalancer ? () => loadBalancerAddresses(loadBalancer) : undefined,
+      addresses: relayedAddresses(event),
       roundSeconds: Math.max(1, Math.min(HOOK_ROUND_SECONDS, remainingSeconds)),
     });
   }

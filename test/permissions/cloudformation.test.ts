@@ -506,8 +506,25 @@ describe('the roles ECS uses in a blue/green deployment, within the workload bou
     expect(verdicts).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied', 'ImplicitlyDenied']);
   });
 
-  test('EventBridge invokes the pre-traffic check from its keep-warm rule, and from no other rule', async () => {
-    const verifier = service.resolve(hook.HookTargetArn);
+  // The hook's path: ECS invokes the relay (the service is internet-facing), the relay invokes the verifier.
+  const relay = service.resolve(hook.HookTargetArn) as string;
+  const verifierId = service
+    .ofType('AWS::Lambda::Function')
+    .find((id) => service.physicalName(id) === 'hello-privatelink-production-verifier')!;
+  const verifier = service.arnOf(verifierId);
+  const relayId = service.ofType('AWS::Lambda::Function').find((id) => service.arnOf(id) === relay)!;
+  const relayRole = service.resolve(service.resources[relayId].Properties.Role) as string;
+  const relayRoleId = service.ofType('AWS::IAM::Role').find((id) => service.arnOf(id) === relayRole)!;
+  const asRelay = (action: string, resource: string) => ({
+    principal: relayRole,
+    action,
+    resource,
+    resourceAccount: service.account,
+    identityPolicies: service.identityPolicies(relayRoleId),
+    permissionsBoundary: boundary,
+  });
+
+  test('EventBridge invokes the in-VPC verifier from its keep-warm rule, and from no other rule', async () => {
     const [rule] = service.ofType('AWS::Events::Rule');
     const invokeFrom = (sourceArn: string) =>
       decide({
@@ -522,15 +539,32 @@ describe('the roles ECS uses in a blue/green deployment, within the workload bou
     expect(await invokeFrom(service.arnOf(rule).replace(/rule\/.*/, 'rule/someone-else'))).not.toBe('Allowed');
   });
 
-  test('the hook role invokes the pre-traffic check, and no other function', async () => {
-    const verifier = service.resolve(hook.HookTargetArn);
-    expect(verifier).toBe(`arn:aws:lambda:${REGION}:${service.account}:function:hello-privatelink-production-verifier`);
-    expect(await verdictOf(asEcs(hookRole, 'lambda:InvokeFunction', verifier))).toMatch(/: Allowed$/);
-    const other = verifier.replace(/verifier$/, 'other');
-    expect(await decide(asEcs(hookRole, 'lambda:InvokeFunction', other))).toBe('ImplicitlyDenied');
+  test('the hook role invokes the relay, and no other function', async () => {
+    expect(relay).toMatch(
+      new RegExp(`^arn:aws:lambda:${REGION}:${service.account}:function:hello-privatelink-production-service-`),
+    );
+    expect(await verdictOf(asEcs(hookRole, 'lambda:InvokeFunction', relay))).toMatch(/: Allowed$/);
+    expect(await decide(asEcs(hookRole, 'lambda:InvokeFunction', verifier))).toBe('ImplicitlyDenied');
     // The boundary decides too: without lambda:InvokeFunction in it, the hook could never run.
-    const narrowed = { ...asEcs(hookRole, 'lambda:InvokeFunction', verifier), permissionsBoundary: emptyBoundary() };
+    const narrowed = { ...asEcs(hookRole, 'lambda:InvokeFunction', relay), permissionsBoundary: emptyBoundary() };
     expect(await decide(narrowed)).toBe('ImplicitlyDenied');
+  });
+
+  test('the relay looks up network interfaces and invokes the verifier, within the boundary, and nothing else', async () => {
+    expect(await decide(asRelay('ec2:DescribeNetworkInterfaces', '*'))).toBe('Allowed');
+    expect(await decide(asRelay('lambda:InvokeFunction', verifier))).toBe('Allowed');
+    const refused = [
+      asRelay('lambda:InvokeFunction', verifier.replace(/verifier$/, 'other')),
+      asRelay('ec2:CreateNetworkInterface', '*'),
+      asRelay('ec2:AuthorizeSecurityGroupIngress', `arn:aws:ec2:${REGION}:${service.account}:security-group/sg-1`),
+      { ...asRelay('lambda:InvokeFunction', verifier), permissionsBoundary: emptyBoundary() },
+    ];
+    expect(await Promise.all(refused.map((c) => decide(c)))).toEqual([
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+    ]);
   });
 });
 

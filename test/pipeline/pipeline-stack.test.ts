@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { SOURCE_OBJECT_KEY, repositoryPath } from '../../pipeline/pipeline-stack';
+import { CODEBUILD_NODE_VERSION } from '../../pipeline/steps';
 import { configWith, newProjectApp } from '../helpers/cdk';
 
 const TAG = 'sha-0123456789abcdef';
@@ -88,7 +89,7 @@ describe('the pipeline stack (tooling account)', () => {
     const [synth] = actionsIn(template, 'Build');
     const buildSpec = JSON.parse(projectFor(template, synth).Source.BuildSpec);
     expect(buildSpec.phases.build.commands).toEqual(['npm ci --no-audit --no-fund', 'npm run synth']);
-    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: '22' });
+    expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: CODEBUILD_NODE_VERSION });
     expect(buildSpec.cache.paths).toEqual(['/root/.npm/**/*']);
     // npm's cache in S3, which survives a change of build host, unlike a local cache.
     expect(projectFor(template, synth).Cache).toEqual({

@@ -16,7 +16,7 @@ export function bundleSteps(assemblyDir: string, projectRoot = process.cwd()): A
       bundle: true,
       platform: 'node',
       // CodeBuild's runtime (pipeline/steps.ts CODEBUILD_NODE_VERSION).
-      target: 'node22',
+      target: 'node24',
       format: 'cjs',
       // Not minified: minifying the region tables the config loader needs costs several seconds of every synth.
       // The config loader finds the installed CDK CLI only to default a version the pipeline's config always sets.

@@ -7,7 +7,7 @@ import { EXAMPLE_ZONE, newProjectApp } from '../../helpers/cdk';
 const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555';
 
-// GIVEN four variants of the network stage in one app, synthesized once for the file: blue/green unless said
+// GIVEN four variants of the network stage in one app, synthesized once for the file
 const app = newProjectApp();
 function variant(id: string, settings: Partial<NetworkSettings>): Template {
   const stage = new NetworkStage(app, id, {
@@ -16,7 +16,6 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
     network: {
       vpcCidr: '10.0.0.0/16',
       internetFacing: true,
-      blueGreen: true,
       diagnosticsHost: false,
       logRetentionDays: 30,
       deletionProtection: true,
@@ -27,7 +26,7 @@ function variant(id: string, settings: Partial<NetworkSettings>): Template {
   return Template.fromStack(stage.stack);
 }
 const publicNetwork = variant('Public', {});
-const internalNetwork = variant('Internal', { internetFacing: false, blueGreen: false });
+const internalNetwork = variant('Internal', { internetFacing: false });
 const httpsWithDiagnostics = variant('Https', {
   domainName: 'www.example.com',
   certificateArn: CERTIFICATE_ARN,
@@ -100,9 +99,7 @@ describe('network stage (Account B)', () => {
     const endpoints = Object.values(
       publicNetwork.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
     );
-    // ec2 too: blue/green with an internet-facing load balancer looks up its private addresses.
     expect(endpoints.map((e) => e.Properties.ServiceName).sort()).toEqual([
-      'com.amazonaws.us-east-2.ec2',
       'com.amazonaws.us-east-2.ecr.api',
       'com.amazonaws.us-east-2.ecr.dkr',
       'com.amazonaws.us-east-2.logs',
@@ -114,24 +111,8 @@ describe('network stage (Account B)', () => {
     }
   });
 
-  test('limits the ec2 endpoint to DescribeNetworkInterfaces, and adds it only where the check needs it', () => {
-    publicNetwork.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      ServiceName: 'com.amazonaws.us-east-2.ec2',
-      PolicyDocument: {
-        Statement: [
-          {
-            Sid: 'LoadBalancerAddressesOnly',
-            Effect: 'Allow',
-            Principal: '*',
-            Action: 'ec2:DescribeNetworkInterfaces',
-            Resource: '*',
-          },
-        ],
-        Version: '2012-10-17',
-      },
-    });
-    // An internal load balancer's name leads to its private addresses; rolling has no test listener to check.
-    for (const template of [internalNetwork, zoned]) {
+  test('has no ec2 endpoint: the pre-traffic check finds the load balancer from outside the VPC, at no cost', () => {
+    for (const template of [publicNetwork, internalNetwork, zoned]) {
       template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-east-2.ec2' }, 0);
     }
   });
@@ -262,7 +243,7 @@ describe('network stage (Account B)', () => {
   test('creates no SSM endpoints or instance unless diagnostics are on', () => {
     publicNetwork.resourceCountIs('AWS::EC2::Instance', 0);
     // S3, ecr.api, ecr.dkr, logs, and ec2 for the blue/green check.
-    publicNetwork.resourceCountIs('AWS::EC2::VPCEndpoint', 5);
+    publicNetwork.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
   test('is entirely private with an internal ALB: no public subnets, no internet gateway', () => {

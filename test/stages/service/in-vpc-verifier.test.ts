@@ -1,10 +1,18 @@
 // The in-VPC verifier of an internal service: where the template puts it and who may call it, and its inline code
 // run as Lambda runs it, against the real nginx serving the image's config: as the pipeline's check, and as the
-// blue/green pre-traffic hook ECS invokes (through moto's EC2 API where it looks up load balancer addresses).
+// blue/green pre-traffic hook ECS invokes, directly or through the relay outside the VPC (which looks up load balancer
+// addresses in moto's EC2 and invokes the verifier through a loopback stand-in of Lambda's Invoke API).
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
-import { KEEP_WARM_EVENT, KEEP_WARM_INTERVAL_HOURS, verifierCode } from '../../../stages/service/in-vpc-verifier';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  KEEP_WARM_EVENT,
+  KEEP_WARM_INTERVAL_HOURS,
+  inlineBundle,
+  verifierCode,
+} from '../../../stages/service/in-vpc-verifier';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { HookResponse } from '../../../stages/service/deployment-hook';
 import type { VerifyResponse } from '../../../stages/service/verifier-handler';
@@ -268,51 +276,98 @@ describe('the pre-traffic hook (the same inline code, invoked by ECS, against th
     expect(logged.at(-1)).toMatch(/^FAILED: the hook's details name no image tag and deadline/);
   });
 
-  test('checks an internet-facing load balancer through the private addresses of its interfaces', async () => {
-    // GIVEN moto's EC2 with the load balancer's interface at the address nginx listens on, and another interface
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-2',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_ENDPOINT_URL_EC2: moto!.endpoint,
-      LOAD_BALANCER_FULL_NAME: 'app/web/0123456789abcdef',
-    });
-    const ec2 = new EC2Client({ endpoint: moto!.endpoint });
-    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }));
-    const { Subnet } = await ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId, CidrBlock: '127.0.0.0/24' }));
-    for (const [ip, description] of [
-      ['127.0.0.1', 'ELB app/web/0123456789abcdef'],
-      ['127.0.0.2', 'ELB app/other/0123456789abcdef'],
-    ]) {
-      await ec2.send(
-        new CreateNetworkInterfaceCommand({
-          SubnetId: Subnet!.SubnetId,
-          PrivateIpAddress: ip,
-          Description: description,
-        }),
-      );
-    }
-    // WHEN the test URL names the load balancer's public DNS name, which the VPC cannot reach
-    const port = new URL(nginx!.url).port;
-    const answer = await invoke(`http://web-123.us-east-2.elb.amazonaws.com:${port}`, {
-      expectVersion: 'dev',
-      deadlineSeconds: 600,
-    });
-    // THEN it checked through the interface's private address
-    expect(answer).toEqual({ hookStatus: 'SUCCEEDED' });
-    expect(logged.at(-1)).toBe(`SUCCEEDED: http://127.0.0.1:${port} is healthy serving dev`);
+  test('takes only IPv4 addresses from a relayed event, and checks through them', async () => {
+    process.env.TEST_URL = `http://web-123.us-east-2.elb.amazonaws.com:${new URL(nginx!.url).port}`;
+    const event = {
+      ...hookEvent({ expectVersion: 'dev', deadlineSeconds: 600 }),
+      loadBalancerAddresses: ['evil.example.com', '127.0.0.1'],
+    };
+    expect(await handler(event, lambdaContext(4000))).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(logged.some((line) => line.includes('evil.example.com'))).toBe(false);
   });
 
-  test('waits while the address lookup fails, as it does before the ec2 endpoint answers', async () => {
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-2',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_ENDPOINT_URL_EC2: `http://127.0.0.1:${await freePort()}`,
-      LOAD_BALANCER_FULL_NAME: 'app/web/0123456789abcdef',
+  describe('through the relay outside the VPC, for an internet-facing load balancer', () => {
+    const relay = loadInlineHandler<Record<string, unknown>, HookResponse>(inlineBundle('hook-relay-handler.ts'));
+    /** A loopback stand-in for Lambda's Invoke API that runs the verifier's inline code, as Lambda would. */
+    let lambdaApi: Server | undefined;
+    const invoked: Array<{ name: string; payload: Record<string, unknown> }> = [];
+    beforeAll(async () => {
+      lambdaApi = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += chunk));
+        request.on('end', async () => {
+          const name = decodeURIComponent(/\/functions\/([^/]+)\/invocations/.exec(request.url ?? '')?.[1] ?? '');
+          const payload = JSON.parse(body);
+          invoked.push({ name, payload });
+          const answer = await handler(payload, lambdaContext(8000));
+          response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+        });
+      });
+      await new Promise<void>((resolve) => lambdaApi!.listen(0, '127.0.0.1', resolve));
     });
-    const answer = await invoke(nginx!.url, { expectVersion: 'dev', deadlineSeconds: 600 }, 8000);
-    expect(answer).toMatchObject({ hookStatus: 'IN_PROGRESS' });
-    expect(logged.at(-1)).toMatch(/cannot look up the load balancer's addresses/);
+    afterAll(() => new Promise<void>((resolve) => (lambdaApi ? lambdaApi.close(() => resolve()) : resolve())));
+    beforeEach(() => {
+      invoked.length = 0;
+      Object.assign(process.env, {
+        AWS_REGION: 'us-east-2',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambdaApi!.address() as AddressInfo).port}`,
+        LOAD_BALANCER_FULL_NAME: 'app/web/0123456789abcdef',
+        VERIFIER_FUNCTION_NAME: 'hello-privatelink-production-verifier',
+        // The test URL names the load balancer's public DNS name, which the VPC cannot reach.
+        TEST_URL: `http://web-123.us-east-2.elb.amazonaws.com:${new URL(nginx!.url).port}`,
+      });
+    });
+
+    test('looks up the private addresses of its interfaces, and the verifier checks through them', async () => {
+      // GIVEN moto's EC2 with the load balancer's interface at the address nginx listens on, and another interface
+      process.env.AWS_ENDPOINT_URL_EC2 = moto!.endpoint;
+      const ec2 = new EC2Client({ endpoint: moto!.endpoint });
+      const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '127.0.0.0/16' }));
+      const { Subnet } = await ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId, CidrBlock: '127.0.0.0/24' }));
+      for (const [ip, description] of [
+        ['127.0.0.1', 'ELB app/web/0123456789abcdef'],
+        ['127.0.0.2', 'ELB app/other/0123456789abcdef'],
+      ]) {
+        await ec2.send(
+          new CreateNetworkInterfaceCommand({
+            SubnetId: Subnet!.SubnetId,
+            PrivateIpAddress: ip,
+            Description: description,
+          }),
+        );
+      }
+      // WHEN ECS invokes the relay
+      const answer = await relay(hookEvent({ expectVersion: 'dev', deadlineSeconds: 600 }), lambdaContext(70000));
+      // THEN the verifier got the one address and checked through it, and its answer is ECS's answer
+      expect(answer).toEqual({ hookStatus: 'SUCCEEDED' });
+      expect(invoked).toEqual([
+        {
+          name: 'hello-privatelink-production-verifier',
+          payload: expect.objectContaining({
+            loadBalancerAddresses: ['127.0.0.1'],
+            lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+          }),
+        },
+      ]);
+      expect(logged).toContain(`SUCCEEDED: http://127.0.0.1:${new URL(nginx!.url).port} is healthy serving dev`);
+    });
+
+    test('hands on a failed lookup, and the verifier waits as for tasks that do not answer yet', async () => {
+      process.env.AWS_ENDPOINT_URL_EC2 = `http://127.0.0.1:${await freePort()}`;
+      const answer = await relay(hookEvent({ expectVersion: 'dev', deadlineSeconds: 600 }), lambdaContext(70000));
+      expect(answer).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+      expect(invoked[0].payload.addressLookupError).toEqual(expect.any(String));
+      expect(logged.at(-2)).toMatch(/cannot look up the load balancer's addresses/);
+    });
+
+    test('answers FAILED when it cannot invoke the verifier, naming it', async () => {
+      process.env.AWS_ENDPOINT_URL_EC2 = moto!.endpoint;
+      process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${await freePort()}`;
+      const answer = await relay(hookEvent({ expectVersion: 'dev', deadlineSeconds: 600 }), lambdaContext(70000));
+      expect(answer).toEqual({ hookStatus: 'FAILED' });
+      expect(logged.at(-1)).toMatch(/^FAILED: cannot invoke the verifier hello-privatelink-production-verifier: /);
+    });
   });
 });

@@ -223,13 +223,16 @@ describe('service stage (Account B)', () => {
     }
   });
 
-  test('runs the in-VPC check after test traffic moves, as ECS with a role that may only invoke it', () => {
+  test('runs the pre-traffic check after test traffic moves, through a relay outside the VPC, at no cost', () => {
     const [hook] = serviceOf(template).Properties.DeploymentConfiguration.LifecycleHooks;
-    const [verifier] = Object.entries(template.findResources('AWS::Lambda::Function'));
-    expect(verifier[1].Properties.FunctionName).toBe('hello-privatelink-production-verifier');
+    const functions = template.findResources('AWS::Lambda::Function');
+    const [verifierId] = Object.keys(functions).filter(
+      (id) => functions[id].Properties.FunctionName === 'hello-privatelink-production-verifier',
+    );
+    const [relayId] = Object.keys(functions).filter((id) => /^HookRelay/.test(id));
     expect(hook).toEqual({
       LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
-      HookTargetArn: { 'Fn::GetAtt': [verifier[0], 'Arn'] },
+      HookTargetArn: { 'Fn::GetAtt': [relayId, 'Arn'] },
       RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^DeploymentHookRole/), 'Arn'] },
       HookDetails: { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 },
     });
@@ -238,8 +241,23 @@ describe('service stage (Account B)', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } },
     ]);
     expect(role.Policies[0].PolicyDocument.Statement).toEqual([
-      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [verifier[0], 'Arn'] } },
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [relayId, 'Arn'] } },
     ]);
+    // The relay runs outside the VPC, where the EC2 API needs no endpoint; the verifier it hands over to runs inside.
+    expect(functions[relayId].Properties.VpcConfig).toBeUndefined();
+    expect(functions[verifierId].Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(functions[relayId].Properties.Environment.Variables).toEqual({
+      LOAD_BALANCER_FULL_NAME: fromNetwork('LoadBalancerFullName'),
+      VERIFIER_FUNCTION_NAME: { Ref: verifierId },
+    });
+    const relayRole = functions[relayId].Properties.Role['Fn::GetAtt'][0];
+    expect(template.findResources('AWS::IAM::Role')[relayRole].Properties.Policies[0].PolicyDocument.Statement).toEqual(
+      [
+        { Action: 'ec2:DescribeNetworkInterfaces', Effect: 'Allow', Resource: '*' },
+        { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [verifierId, 'Arn'] } },
+        expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+      ],
+    );
   });
 
   test('rolls back on target 5XX and unhealthy tasks, over both target groups, with either strategy', () => {

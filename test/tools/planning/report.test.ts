@@ -200,16 +200,18 @@ describe('the report on the real app', () => {
 
   test('prices the default workload: 4 endpoints × 2 AZs, one ALB, 2 ARM tasks, the rollback alarms, no NAT', () => {
     const production = report.environments.find((e) => e.name === 'production')!;
-    // ecr.api, ecr.dkr, logs, and ec2 for the blue/green check of an internet-facing load balancer.
+    // ecr.api, ecr.dkr and logs: the blue/green check finds the load balancer through a relay outside the VPC.
     expect(production.cost.lines.map((l) => [l.item, l.quantity, l.monthlyUsd])).toEqual([
-      ['Interface endpoints (4 services)', 8, 58.4],
+      ['Interface endpoints (3 services)', 6, 43.8],
       ['Application Load Balancer', 1, 16.43],
       ['Fargate ARM64: 2 tasks × 0.25 vCPU / 0.5 GB', 2, 14.42],
-      ['In-VPC verifier Lambda (per invocation only)', 1, 0],
+      // The default-group closer, the in-VPC verifier and the pre-traffic relay.
+      ['Lambda functions (per invocation only)', 3, 0],
       // Two alarms, each over both target groups: 4 alarm metrics at $0.10.
       ['CloudWatch alarms (2, deployment rollback)', 4, 0.4],
     ]);
-    expect(production.cost.monthlyUsd).toBe(89.64);
+    // At or below the 2-AZ floor of about $76 the design holds.
+    expect(production.cost.monthlyUsd).toBe(75.04);
     expect(production.cost.withNatInstead.monthlyUsd).toBe(96.94);
   });
 
@@ -267,7 +269,7 @@ describe('the report on the real app', () => {
     for (const a of report.acknowledgements) expect(a.reason.length).toBeGreaterThan(20);
     expect(markdown).toContain(`${report.acknowledgements.length} cdk-nag (AwsSolutions) acknowledgements`);
     expect(reportSummary(report)).toMatch(
-      /^production: \$89\.64\/month fixed \(\$96\.94 with NAT gateways instead\), rollout blue-green 10 s to the new version, 335 s to the old tasks gone$/m,
+      /^production: \$75\.04\/month fixed \(\$96\.94 with NAT gateways instead\), rollout blue-green 10 s to the new version, 335 s to the old tasks gone$/m,
     );
   });
 
