@@ -10,7 +10,31 @@ export const DEFAULT_CONFIG_PATH = 'config/deploy.json';
 
 export type CpuArchitecture = 'ARM64' | 'X86_64';
 export type AlbScheme = 'internet-facing' | 'internal';
-export type DeploymentStrategy = 'blue-green' | 'rolling';
+export type DeploymentStrategy = 'blue-green' | 'canary' | 'linear' | 'rolling';
+
+/** The strategies that shift traffic between two target groups: a test listener, a pre-traffic check, a bake time. */
+export const TRAFFIC_SHIFT_STRATEGIES: readonly DeploymentStrategy[] = ['blue-green', 'canary', 'linear'];
+
+/** Canary: this share of production traffic goes to the new version for `bakeMinutes`, then all of it. */
+export interface CanaryConfig {
+  readonly percent: number;
+  readonly bakeMinutes: number;
+}
+
+/** Linear: production traffic moves in steps of `stepPercent`, `intervalMinutes` apart. */
+export interface LinearConfig {
+  readonly stepPercent: number;
+  readonly intervalMinutes: number;
+}
+
+/**
+ * Defaults for a small service, which may see only a few requests a minute. The alarms judge a version by its error
+ * rate over two 1-minute datapoints, and CloudWatch adds about a minute: a step needs 3 minutes or more to be judged,
+ * and a share big enough to carry requests at all. A 20% canary for 5 minutes, or 25% steps every 3 minutes (4
+ * steps, 9 minutes to all traffic), gives each alarm several datapoints on the new version alone.
+ */
+export const CANARY_DEFAULTS: CanaryConfig = { percent: 20, bakeMinutes: 5 };
+export const LINEAR_DEFAULTS: LinearConfig = { stepPercent: 25, intervalMinutes: 3 };
 /** aws-owned: CloudWatch Logs' own encryption, free. customer-key: a KMS key per stack, $1 a month each. */
 export type LogEncryption = 'aws-owned' | 'customer-key';
 
@@ -106,8 +130,10 @@ export interface ServiceConfig {
   readonly logRetentionDays: number;
   /** How a new version replaces the old one. @default 'blue-green' */
   readonly deploymentStrategy: DeploymentStrategy;
-  /** With blue-green, minutes the old tasks stay ready for rollback once production traffic has moved. */
+  /** With blue-green, canary or linear, minutes the old tasks stay ready for rollback once all traffic has moved. */
   readonly bakeTimeMinutes: number;
+  readonly canary: CanaryConfig;
+  readonly linear: LinearConfig;
 }
 
 export interface GitHubConfig {
@@ -305,7 +331,14 @@ type RawConfig = {
         service?: Partial<
           Pick<
             ServiceConfig,
-            'cpu' | 'memoryMiB' | 'desiredCount' | 'maxCount' | 'deploymentStrategy' | 'bakeTimeMinutes'
+            | 'cpu'
+            | 'memoryMiB'
+            | 'desiredCount'
+            | 'maxCount'
+            | 'deploymentStrategy'
+            | 'bakeTimeMinutes'
+            | 'canary'
+            | 'linear'
           >
         >;
       }
@@ -420,6 +453,8 @@ const SERVICE_DEFAULTS = {
   logRetentionDays: 30,
   deploymentStrategy: 'blue-green',
   bakeTimeMinutes: DEFAULT_BAKE_TIME_MINUTES,
+  canary: CANARY_DEFAULTS,
+  linear: LINEAR_DEFAULTS,
 } as const;
 
 /** The shared settings with one environment's overrides; maxCount follows desiredCount unless set. */
@@ -512,11 +547,21 @@ function noEffectWarnings(file: string, raw: RawConfig, environments: readonly E
   for (const [i, env] of environments.entries()) {
     const override = raw.environments[i].service ?? {};
     const bakeSet = 'bakeTimeMinutes' in override || raw.service.bakeTimeMinutes !== undefined;
-    if (bakeSet && env.service.deploymentStrategy === 'rolling') {
+    const strategy = env.service.deploymentStrategy;
+    if (bakeSet && strategy === 'rolling') {
       warnings.push(
         `${file}: field "${settingField(raw, i, 'service', 'bakeTimeMinutes')}" is ${env.service.bakeTimeMinutes} ` +
-          `and has no effect for environment ${env.name}: its deploymentStrategy is rolling, and only blue-green bakes`,
+          `and has no effect for environment ${env.name}: its deploymentStrategy is rolling, which does not bake`,
       );
+    }
+    for (const setting of ['canary', 'linear'] as const) {
+      const set = setting in override || raw.service[setting] !== undefined;
+      if (set && strategy !== setting) {
+        warnings.push(
+          `${file}: field "${settingField(raw, i, 'service', setting)}" has no effect for environment ${env.name}: ` +
+            `its deploymentStrategy is ${strategy}`,
+        );
+      }
     }
     if (raw.environments[i].reviewUrl !== undefined && !env.requireApproval) {
       warnings.push(

@@ -10,7 +10,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { DeploymentStrategy } from '../../config/load';
+import {
+  TRAFFIC_SHIFT_STRATEGIES,
+  type CanaryConfig,
+  type DeploymentStrategy,
+  type LinearConfig,
+} from '../../config/load';
 import { TEST_LISTENER_PORT } from '../network/load-balancer';
 import { NETWORK_OUTPUTS, type NetworkOutput } from '../network/handoff';
 import { acknowledge } from '../nag';
@@ -49,8 +54,12 @@ export interface ServiceSettings {
   readonly networkStackName: string;
   /** blue-green: a new set of tasks, checked through the test listener before production traffic moves. */
   readonly deploymentStrategy: DeploymentStrategy;
-  /** blue-green: minutes the old tasks stay after production traffic has moved. */
+  /** blue-green, canary, linear: minutes the old tasks stay after all production traffic has moved. */
   readonly bakeTimeMinutes: number;
+  /** canary: the share of traffic and how long it is judged. */
+  readonly canary: CanaryConfig;
+  /** linear: the step and the time between steps. */
+  readonly linear: LinearConfig;
   /** Whether the load balancer is internet-facing: the deployment hook then looks up its private addresses. */
   readonly internetFacing: boolean;
   /** The in-VPC verifier's name; it exists when a deployment hook or the pipeline's check needs it. */
@@ -72,18 +81,33 @@ export interface PipelineCheckSettings {
  * Deployment alarm thresholds, for a small service. 1-minute periods and 2 of 2 datapoints: one stray error or one
  * slow health check never rolls back a good version, while a version that keeps failing trips within about 3
  * minutes, inside the default bake time. A good version has no target 5XX at all (nginx serves static files), and
- * an old task being drained is "draining", not unhealthy, so neither alarm moves during a good rollout. 5 errors a
- * minute is what a handful of users retrying a broken page produce; any unhealthy task is already a bad sign when
- * the health check needs 2 failures 5 s apart.
+ * an old task being drained is "draining", not unhealthy, so neither alarm moves during a good rollout.
+ *
+ * Each alarm watches one target group, so it judges one version: during a deployment the old version serves from one
+ * group and the new one from the other, and neither version's errors count against the other. A rate, not a count:
+ * a canary's 20% share of a small service's traffic may bring 2 requests a minute, all failing, which no count
+ * threshold fit for full traffic would catch; 3 requests a minute at least, so one failed request alone is not 100%.
+ * An old version that already fails keeps its own group's alarm in ALARM from before the deployment; ECS fails a
+ * deployment when an alarm "moves to the ALARM state" (ECS API reference, ServiceDeploymentAlarms), so the fix is not
+ * rolled back for the old version's errors.
  */
 export const DEPLOYMENT_ALARMS = {
   periodSeconds: 60,
   datapoints: 2,
-  target5xxPerMinute: 5,
+  target5xxPercent: 10,
+  minimumRequestsPerMinute: 3,
   unhealthyTasks: 1,
 } as const;
 
 export interface ServiceStackProps extends StackProps, ServiceSettings {}
+
+/** ECS's own strategy for each configured one (ECS developer guide, "Deploy Amazon ECS services"). */
+const ECS_STRATEGIES: Record<DeploymentStrategy, ecs.DeploymentStrategy> = {
+  'blue-green': ecs.DeploymentStrategy.BLUE_GREEN,
+  canary: ecs.DeploymentStrategy.CANARY,
+  linear: ecs.DeploymentStrategy.LINEAR,
+  rolling: ecs.DeploymentStrategy.ROLLING,
+};
 
 /** Account B's service: cluster, Fargate task pulling from Account A, and its place behind the ALB. */
 export class ServiceStack extends Stack {
@@ -171,7 +195,9 @@ export class ServiceStack extends Stack {
     });
     securityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.prefixListId), ec2.Port.tcp(443), 'Image layers');
 
-    const blueGreen = props.deploymentStrategy === 'blue-green';
+    // blue-green, canary and linear all run the new tasks beside the old ones behind the second target group, send
+    // them test traffic, run the pre-traffic check, and move production traffic: at once, a share first, or in steps.
+    const shiftsTraffic = TRAFFIC_SHIFT_STRATEGIES.includes(props.deploymentStrategy);
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition: this.taskDefinition,
@@ -189,8 +215,20 @@ export class ServiceStack extends Stack {
       // keeps it when a service moves between them ("identifies the active service revision that's serving traffic"
       // and "maintains the existing load balancer configuration", ECS developer guide, "Updating the deployment
       // strategy from Amazon ECS blue/green to rolling update").
-      deploymentStrategy: blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : ecs.DeploymentStrategy.ROLLING,
-      ...(blueGreen && { bakeTime: Duration.minutes(props.bakeTimeMinutes) }),
+      deploymentStrategy: ECS_STRATEGIES[props.deploymentStrategy],
+      ...(shiftsTraffic && { bakeTime: Duration.minutes(props.bakeTimeMinutes) }),
+      ...(props.deploymentStrategy === 'canary' && {
+        canaryConfiguration: {
+          stepPercent: props.canary.percent,
+          stepBakeTime: Duration.minutes(props.canary.bakeMinutes),
+        },
+      }),
+      ...(props.deploymentStrategy === 'linear' && {
+        linearConfiguration: {
+          stepPercent: props.linear.stepPercent,
+          stepBakeTime: Duration.minutes(props.linear.intervalMinutes),
+        },
+      }),
     });
 
     const newTargetGroup = (id: string) =>
@@ -254,7 +292,7 @@ export class ServiceStack extends Stack {
     (this.service.node.defaultChild as ecs.CfnService).addOverride('DependsOn', [this.getLogicalId(taskRole)]);
 
     const verifier =
-      blueGreen || props.pipelineCheck
+      shiftsTraffic || props.pipelineCheck
         ? new InVpcVerifier(this, 'Verifier', {
             vpc,
             functionName: props.verifierFunctionName,
@@ -264,12 +302,12 @@ export class ServiceStack extends Stack {
               ...props.pipelineCheck,
               serviceUrl: fromNetwork(names.serviceUrl),
             },
-            deploymentHook: blueGreen
+            deploymentHook: shiftsTraffic
               ? { testUrl: fromNetwork(names.testUrl), testListenerPort: TEST_LISTENER_PORT }
               : undefined,
           })
         : undefined;
-    if (blueGreen && verifier) {
+    if (shiftsTraffic && verifier) {
       // An internet-facing load balancer's name resolves to public addresses only, which the isolated subnets cannot
       // reach ("resolvable to the public IP addresses of the nodes", ELB API reference, CreateLoadBalancer): the
       // relay outside the VPC looks up its private ones and hands them to the verifier.
@@ -367,28 +405,17 @@ export class ServiceStack extends Stack {
     alarmTopicArn: string | undefined,
   ) {
     const period = Duration.seconds(DEPLOYMENT_ALARMS.periodSeconds);
-    // The new version sits in either target group, so each alarm watches both; outside a deployment it only alerts.
-    const across = (metricName: string, statistic: string, label: string) =>
-      new cloudwatch.MathExpression({
-        expression: targetGroups.map((_, i) => `m${i}`).join(' + '),
-        label,
+    const metric = (group: elbv2.ApplicationTargetGroup, metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApplicationELB',
+        metricName,
+        statistic,
         period,
-        usingMetrics: Object.fromEntries(
-          targetGroups.map((group, i) => [
-            `m${i}`,
-            new cloudwatch.Metric({
-              namespace: 'AWS/ApplicationELB',
-              metricName,
-              statistic,
-              period,
-              dimensionsMap: { LoadBalancer: loadBalancerFullName, TargetGroup: group.targetGroupFullName },
-            }),
-          ]),
-        ),
+        dimensionsMap: { LoadBalancer: loadBalancerFullName, TargetGroup: group.targetGroupFullName },
       });
-    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
+    const alarm = (id: string, alarmMetric: cloudwatch.IMetric, threshold: number, description: string) =>
       new cloudwatch.Alarm(this, id, {
-        metric,
+        metric: alarmMetric,
         threshold,
         evaluationPeriods: DEPLOYMENT_ALARMS.datapoints,
         datapointsToAlarm: DEPLOYMENT_ALARMS.datapoints,
@@ -397,20 +424,32 @@ export class ServiceStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-    const alarms = [
-      alarm(
-        'Target5xxAlarm',
-        across('HTTPCode_Target_5XX_Count', 'Sum', 'Target 5XX'),
-        DEPLOYMENT_ALARMS.target5xxPerMinute,
-        'The service answers 5XX: rolls a deployment back',
-      ),
-      alarm(
-        'UnhealthyTasksAlarm',
-        across('UnHealthyHostCount', 'Maximum', 'Unhealthy tasks'),
-        DEPLOYMENT_ALARMS.unhealthyTasks,
-        'A task fails its health check: rolls a deployment back',
-      ),
-    ];
+    const alarms = targetGroups.flatMap((group, i) => {
+      const which = i === 0 ? 'Primary' : 'Alternate';
+      const errorRate = new cloudwatch.MathExpression({
+        expression: `IF(r >= ${DEPLOYMENT_ALARMS.minimumRequestsPerMinute}, 100 * e / r, 0)`,
+        label: `Target 5XX % (${which.toLowerCase()} group)`,
+        period,
+        usingMetrics: {
+          e: metric(group, 'HTTPCode_Target_5XX_Count', 'Sum'),
+          r: metric(group, 'RequestCount', 'Sum'),
+        },
+      });
+      return [
+        alarm(
+          `Target5xxRate${which}`,
+          errorRate,
+          DEPLOYMENT_ALARMS.target5xxPercent,
+          `The version in the ${which.toLowerCase()} target group answers 5XX: rolls a deployment back`,
+        ),
+        alarm(
+          `UnhealthyTasks${which}`,
+          metric(group, 'UnHealthyHostCount', 'Maximum'),
+          DEPLOYMENT_ALARMS.unhealthyTasks,
+          `A task in the ${which.toLowerCase()} target group fails its health check: rolls a deployment back`,
+        ),
+      ];
+    });
     // ECS reads the alarms itself to roll back; a topic, when config names one, also tells people (CT.CLOUDWATCH.PR.1).
     if (alarmTopicArn) {
       const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn);

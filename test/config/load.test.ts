@@ -77,9 +77,9 @@ describe('config loader', () => {
     ['a numeric account', (j: any) => (j.toolingAccount = 111111111111), 'toolingAccount', '111111111111', '12-digit'],
     [
       'an unknown deployment strategy',
-      (j: any) => (j.service.deploymentStrategy = 'canary'),
+      (j: any) => (j.service.deploymentStrategy = 'blue-grey'),
       'service.deploymentStrategy',
-      '"canary"',
+      '"blue-grey"',
       'blue-green',
     ],
     [
@@ -642,8 +642,20 @@ describe('several mistakes and settings with no effect', () => {
     // THEN the config loads, with one warning naming the field, its value and why
     expect(config.warnings).toEqual([
       'config/deploy.json: field "service.bakeTimeMinutes" is 10 and has no effect for environment production: its ' +
-        'deploymentStrategy is rolling, and only blue-green bakes',
+        'deploymentStrategy is rolling, which does not bake',
     ]);
+  });
+
+  test('warns that canary or linear settings do nothing for an environment with another strategy', () => {
+    const config = configWith((j) => {
+      j.service.canary = { percent: 10, bakeMinutes: 3 };
+      j.environments[0].service = { deploymentStrategy: 'linear', linear: { stepPercent: 20, intervalMinutes: 4 } };
+    });
+    expect(config.warnings).toEqual([
+      'config/deploy.json: field "service.canary" has no effect for environment production: its deploymentStrategy is linear',
+    ]);
+    expect(config.environments[0].service.linear).toEqual({ stepPercent: 20, intervalMinutes: 4 });
+    expect(configWith().environments[0].service.canary).toEqual({ percent: 20, bakeMinutes: 5 });
   });
 
   test('warns about a review link with no approval, a topic no approval uses, and a profile of no account', () => {

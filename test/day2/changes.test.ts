@@ -20,6 +20,14 @@ function synthesize(change: Change, imageTag = 'sha-0123456789abcdef'): Environm
 
 const blueGreen: Change = () => {};
 const rolling: Change = (json) => (json.service.deploymentStrategy = 'rolling');
+const canary: Change = (json) => (json.service.deploymentStrategy = 'canary');
+const linear: Change = (json) => (json.service.deploymentStrategy = 'linear');
+const STRATEGIES: Array<[string, Change]> = [
+  ['blue-green', blueGreen],
+  ['canary', canary],
+  ['linear', linear],
+  ['rolling', rolling],
+];
 const withDomain: Change = (json) => {
   json.network.domainName = 'www.example.com';
   json.network.hostedZone = EXAMPLE_ZONE;
@@ -67,6 +75,15 @@ describe('day 2: what each config change does to what the previous blue/green de
   test('rolling to blue-green leaves every resource ECS may own alone too', () => {
     expect(liveTrafficRisks(synthesize(rolling), base)).toEqual([]);
   });
+
+  test('a change between any two strategies leaves every resource ECS may own alone', () => {
+    const synthesized = new Map(STRATEGIES.map(([name, change]) => [name, synthesize(change)]));
+    for (const [from, before] of synthesized) {
+      for (const [to, after] of synthesized) {
+        if (from !== to) expect({ from, to, risks: liveTrafficRisks(before, after) }).toEqual({ from, to, risks: [] });
+      }
+    }
+  });
 });
 
 describe('the tools refuse an unsafe change before anything deploys, naming the safe procedure', () => {
@@ -105,6 +122,8 @@ describe('the tools refuse an unsafe change before anything deploys, naming the 
         json((j) => (j.service.bakeTimeMinutes = 15)),
       ),
     ).toEqual([]);
-    expect(unsafeChangeProcedure(json(rolling), json(blueGreen))).toEqual([]);
+    for (const [, from] of STRATEGIES) {
+      for (const [, to] of STRATEGIES) expect(unsafeChangeProcedure(json(from), json(to))).toEqual([]);
+    }
   });
 });

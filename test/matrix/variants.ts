@@ -29,16 +29,20 @@ export const VARIANTS = {
     },
   },
   'internet-https-certificate': {
-    title: 'internet-facing HTTPS on a domain with no zone and a given certificate',
+    title: 'internet-facing HTTPS on a domain with no zone and a given certificate, a 10% canary for 3 minutes',
     change: (json) => {
+      json.service.deploymentStrategy = 'canary';
+      json.service.canary = { percent: 10, bakeMinutes: 3 };
       json.network.domainName = 'www.example.com';
       json.network.certificateArn = certificate('333333333333');
       json.network.deletionProtection = true;
     },
   },
   'internal-https-zone': {
-    title: 'internal HTTPS on a domain in a hosted zone, in the registry account itself (A = B)',
+    title: 'internal HTTPS on a domain in a hosted zone, in the registry account itself (A = B), linear in 20% steps',
     change: (json) => {
+      json.service.deploymentStrategy = 'linear';
+      json.service.linear = { stepPercent: 20, intervalMinutes: 4 };
       json.environments[0].account = json.registry.account;
       json.network.albScheme = 'internal';
       json.network.vpcCidr = '10.20.0.0/20';

@@ -92,16 +92,17 @@ export function readPlan(assemblyDir: string): StagePlan[] {
 
 /** One line: both modelled figures of a rollout, their terms, and what dominates the longer one. */
 export function describeRollout(r: RolloutModel): string {
-  const blueGreen = r.strategy === 'blue-green';
-  const check = blueGreen ? ` + the pre-traffic check's run, at most ${r.checkDeadlineSeconds} s` : '';
+  const shifts = r.strategy !== 'rolling';
+  const shift = r.trafficShiftSeconds > 0 ? ` + ${r.strategy} shift ${r.trafficShiftSeconds} s` : '';
+  const check = shifts ? ` + the pre-traffic check's run, at most ${r.checkDeadlineSeconds} s` : '';
   const after = [
-    ...(blueGreen ? [`bake ${r.bakeTimeSeconds} s`] : []),
+    ...(shifts ? [`bake ${r.bakeTimeSeconds} s`] : []),
     `deregistration ${r.deregistrationDelaySeconds} s`,
     `stop ${r.stopTimeoutSeconds} s`,
   ];
   return (
     `rollout of ${r.service} (${r.strategy}): new version only after ${r.toNewVersionSeconds} s modelled ` +
-    `(health ${r.healthCheckIntervalSeconds} s x ${r.healthyThresholdCount}${check}); old tasks gone after ` +
+    `(health ${r.healthCheckIntervalSeconds} s x ${r.healthyThresholdCount}${shift}${check}); old tasks gone after ` +
     `${r.seconds} s (${r.toNewVersionSeconds} s + ${after.join(' + ')}), dominated by ${r.dominatedBy.oldTasksGone}`
   );
 }

@@ -265,7 +265,7 @@ export function reportMarkdown(report: Report): string {
     '',
     'From the moment the new tasks run. New version only: health-check interval × healthy threshold; blue/green adds ' +
       "the pre-traffic check's run (immediate when it passes at once, at most its deadline). Old tasks gone: that, " +
-      'plus bake time (blue/green), deregistration delay and stop timeout. AWS defaults where a template leaves a value out.',
+      'plus bake time (blue/green, canary, linear), deregistration delay and stop timeout. Canary adds its bake before the rest of the traffic moves; linear adds an interval before each step but the first. AWS defaults where a template leaves a value out.',
     '',
   );
   out.push(
@@ -274,9 +274,10 @@ export function reportMarkdown(report: Report): string {
   );
   for (const stack of report.stages.flatMap((s) => s.stacks)) {
     for (const r of stack.rollouts) {
-      const bake = r.strategy === 'blue-green' ? `${r.bakeTimeSeconds} + ` : '';
+      const bake = r.strategy !== 'rolling' ? `${r.bakeTimeSeconds} + ` : '';
+      const shift = r.trafficShiftSeconds > 0 ? ` + ${r.trafficShiftSeconds}` : '';
       out.push(
-        `| ${stack.stackName} | ${r.service} | ${r.strategy} | ${r.toNewVersionSeconds} (${r.healthCheckIntervalSeconds} × ${r.healthyThresholdCount}) | ` +
+        `| ${stack.stackName} | ${r.service} | ${r.strategy} | ${r.toNewVersionSeconds} (${r.healthCheckIntervalSeconds} × ${r.healthyThresholdCount}${shift}) | ` +
           `${r.seconds} (${r.toNewVersionSeconds} + ${bake}${r.deregistrationDelaySeconds} + ${r.stopTimeoutSeconds}) | ${r.dominatedBy.oldTasksGone} |`,
       );
     }

@@ -21,11 +21,16 @@ export const AWS_ROLLOUT_DEFAULTS = {
  * - blue/green: the new tasks pass their health checks in the idle target group; the pre-traffic check runs through
  *   the test listener (its first pass is modelled as immediate, its deadline bounds a slow one); the production rule
  *   moves at once; the old tasks stay for the bake time, then drain and stop.
+ * - canary: as blue/green, but the production rule first sends the canary share for the canary bake, then the rest.
+ * - linear: as blue/green, but production traffic moves in equal steps with the step interval between them: the last
+ *   step lands after ceil(100 / step) - 1 intervals.
  */
 export interface RolloutModel {
   /** The ECS service's logical ID in its template. */
   readonly service: string;
-  readonly strategy: 'rolling' | 'blue-green';
+  readonly strategy: 'rolling' | 'blue-green' | 'canary' | 'linear';
+  /** Canary and linear: the time production traffic takes to move in full, after the health checks; else 0. */
+  readonly trafficShiftSeconds: number;
   readonly healthCheckIntervalSeconds: number;
   readonly healthyThresholdCount: number;
   readonly deregistrationDelaySeconds: number;
@@ -33,7 +38,7 @@ export interface RolloutModel {
   readonly bakeTimeSeconds: number;
   /** Blue/green: the pre-traffic check's deadline from its HookDetails, the most it can add; else 0. */
   readonly checkDeadlineSeconds: number;
-  /** Until production traffic is served only by the new version: interval x healthy threshold. */
+  /** Until production traffic is served only by the new version: interval x healthy threshold, plus the shift. */
   readonly toNewVersionSeconds: number;
   /** Until the old tasks are gone: that, plus bake time, deregistration delay and stop timeout. */
   readonly seconds: number;
@@ -59,6 +64,28 @@ export function refTarget(value: unknown): string | undefined {
 function numberOr(value: unknown, fallback: number): number {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
+}
+
+/** ECS's strategies by their template names. */
+const STRATEGIES: Record<string, RolloutModel['strategy']> = {
+  ROLLING: 'rolling',
+  BLUE_GREEN: 'blue-green',
+  CANARY: 'canary',
+  LINEAR: 'linear',
+};
+
+/** How long production traffic takes to move in full: the canary bake, or every interval but the last step's. */
+function shiftSeconds(strategy: RolloutModel['strategy'], deployment: Record<string, unknown>): number {
+  if (strategy === 'canary') {
+    const canary = (deployment.CanaryConfiguration as Record<string, unknown> | undefined) ?? {};
+    return numberOr(canary.CanaryBakeTimeInMinutes, 0) * 60;
+  }
+  if (strategy === 'linear') {
+    const linear = (deployment.LinearConfiguration as Record<string, unknown> | undefined) ?? {};
+    const step = numberOr(linear.StepPercent, 100);
+    return (Math.ceil(100 / step) - 1) * numberOr(linear.StepBakeTimeInMinutes, 0) * 60;
+  }
+  return 0;
 }
 
 /** Models every load-balanced ECS service in a template; properties the template leaves out take AWS defaults. */
@@ -91,7 +118,10 @@ export function modelRollouts(template: CfnTemplate): RolloutModel[] {
     const stopTimeoutSeconds =
       stopTimeouts.length > 0 ? Math.max(...stopTimeouts) : AWS_ROLLOUT_DEFAULTS.stopTimeoutSeconds;
     const deployment = (props.DeploymentConfiguration as Record<string, unknown> | undefined) ?? {};
-    const blueGreen = (deployment.Strategy ?? AWS_ROLLOUT_DEFAULTS.strategy) === 'BLUE_GREEN';
+    const ecsStrategy = String(deployment.Strategy ?? AWS_ROLLOUT_DEFAULTS.strategy);
+    const strategy = STRATEGIES[ecsStrategy] ?? 'rolling';
+    const blueGreen = strategy !== 'rolling';
+    const trafficShiftSeconds = shiftSeconds(strategy, deployment);
     const bakeTimeSeconds = blueGreen
       ? numberOr(deployment.BakeTimeInMinutes, AWS_ROLLOUT_DEFAULTS.bakeTimeMinutes) * 60
       : 0;
@@ -100,25 +130,28 @@ export function modelRollouts(template: CfnTemplate): RolloutModel[] {
       ? Math.max(0, ...hooks.map((h) => numberOr(h.HookDetails?.deadlineSeconds, 0)))
       : 0;
     const health = healthCheckIntervalSeconds * healthyThresholdCount;
+    const toNewVersionSeconds = health + trafficShiftSeconds;
     const terms: Array<[string, number]> = [
       ['the health checks', health],
+      [`the ${strategy} traffic shift`, trafficShiftSeconds],
       ['the bake time', bakeTimeSeconds],
       ['the deregistration delay', deregistrationDelaySeconds],
       ['the stop timeout', stopTimeoutSeconds],
     ];
     models.push({
       service: logicalId,
-      strategy: blueGreen ? 'blue-green' : 'rolling',
+      strategy,
+      trafficShiftSeconds,
       healthCheckIntervalSeconds,
       healthyThresholdCount,
       deregistrationDelaySeconds,
       stopTimeoutSeconds,
       bakeTimeSeconds,
       checkDeadlineSeconds,
-      toNewVersionSeconds: health,
-      seconds: health + bakeTimeSeconds + deregistrationDelaySeconds + stopTimeoutSeconds,
+      toNewVersionSeconds,
+      seconds: toNewVersionSeconds + bakeTimeSeconds + deregistrationDelaySeconds + stopTimeoutSeconds,
       dominatedBy: {
-        toNewVersion: 'the health checks',
+        toNewVersion: trafficShiftSeconds > health ? `the ${strategy} traffic shift` : 'the health checks',
         oldTasksGone: terms.reduce((a, b) => (b[1] > a[1] ? b : a))[0],
       },
     });

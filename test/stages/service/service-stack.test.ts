@@ -260,7 +260,7 @@ describe('service stage (Account B)', () => {
     );
   });
 
-  test('rolls back on target 5XX and unhealthy tasks, over both target groups, with either strategy', () => {
+  test('rolls back on each target group by itself: its 5XX rate and its unhealthy tasks, with any strategy', () => {
     for (const t of [template, rolling]) {
       const alarms = t.findResources('AWS::CloudWatch::Alarm');
       expect(serviceOf(t).Properties.DeploymentConfiguration.Alarms).toEqual({
@@ -269,32 +269,34 @@ describe('service stage (Account B)', () => {
         Rollback: true,
       });
       const groups = Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
-      for (const [metric, statistic, threshold] of [
-        ['HTTPCode_Target_5XX_Count', 'Sum', 5],
-        ['UnHealthyHostCount', 'Maximum', 1],
-      ] as const) {
-        t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      expect(Object.keys(alarms)).toHaveLength(2 * groups.length);
+      /** The target groups an alarm's metrics name. */
+      const groupsOf = (alarm: Record<string, any>) => [
+        ...new Set(
+          [...JSON.stringify(alarm.Properties).matchAll(/"Fn::GetAtt":\["(\w+)","TargetGroupFullName"\]/g)].map(
+            (m) => m[1],
+          ),
+        ),
+      ];
+      for (const group of groups) {
+        const own = Object.values(alarms).filter((a) => groupsOf(a).join() === group);
+        // One version's errors never count against the other's: each alarm reads one group only.
+        expect(own).toHaveLength(2);
+        const [rate] = own.filter((a) => a.Properties.Metrics);
+        expect(rate.Properties).toMatchObject({
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          Threshold: threshold,
+          Threshold: 10,
           EvaluationPeriods: 2,
           DatapointsToAlarm: 2,
           TreatMissingData: 'notBreaching',
-          Metrics: Match.arrayWith(
-            groups.map((group) =>
-              Match.objectLike({
-                MetricStat: Match.objectLike({
-                  Period: 60,
-                  Stat: statistic,
-                  Metric: Match.objectLike({
-                    MetricName: metric,
-                    Dimensions: Match.arrayWith([
-                      { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [group, 'TargetGroupFullName'] } },
-                    ]),
-                  }),
-                }),
-              }),
-            ),
-          ),
+        });
+        const expression = rate.Properties.Metrics.find((m: { Expression?: string }) => m.Expression);
+        expect(expression.Expression).toBe('IF(r >= 3, 100 * e / r, 0)');
+        const [unhealthy] = own.filter((a) => !a.Properties.Metrics);
+        expect(unhealthy.Properties).toMatchObject({
+          MetricName: 'UnHealthyHostCount',
+          Statistic: 'Maximum',
+          Threshold: 1,
         });
       }
     }

@@ -166,6 +166,24 @@ describe('rollout model', () => {
     // No bake time in the template: the API documents no default, so none is modelled.
     expect(withStrategy({ Strategy: 'BLUE_GREEN' }).seconds).toBe(10 + 300 + 10);
     expect(withStrategy({ Strategy: 'ROLLING', BakeTimeInMinutes: 5 }).bakeTimeSeconds).toBe(0);
+    // Canary: the canary share is judged for its bake before the rest moves.
+    const canary = withStrategy({
+      Strategy: 'CANARY',
+      BakeTimeInMinutes: 5,
+      CanaryConfiguration: { CanaryPercent: 20, CanaryBakeTimeInMinutes: 5 },
+    });
+    expect(canary).toMatchObject({ strategy: 'canary', trafficShiftSeconds: 300, toNewVersionSeconds: 310 });
+    expect(canary.seconds).toBe(310 + 300 + 300 + 10);
+    expect(canary.dominatedBy.toNewVersion).toBe('the canary traffic shift');
+    // Linear: 25% steps land the last step after 3 intervals, 33% steps after 3 too (ceil(100 / 33) - 1), 50% after 1.
+    const linear = (step: number) =>
+      withStrategy({
+        Strategy: 'LINEAR',
+        BakeTimeInMinutes: 5,
+        LinearConfiguration: { StepPercent: step, StepBakeTimeInMinutes: 3 },
+      });
+    expect([25, 33, 50].map((step) => linear(step).trafficShiftSeconds)).toEqual([540, 540, 180]);
+    expect(linear(25)).toMatchObject({ strategy: 'linear', toNewVersionSeconds: 550 });
   });
 });
 
@@ -207,12 +225,12 @@ describe('the report on the real app', () => {
       ['Fargate ARM64: 2 tasks × 0.25 vCPU / 0.5 GB', 2, 14.42],
       // The default-group closer, the in-VPC verifier and the pre-traffic relay.
       ['Lambda functions (per invocation only)', 3, 0],
-      // Two alarms, each over both target groups: 4 alarm metrics at $0.10.
-      ['CloudWatch alarms (2, deployment rollback)', 4, 0.4],
+      // Two alarms per target group: a 5XX rate over 2 metrics, and unhealthy tasks: 6 alarm metrics at $0.10.
+      ['CloudWatch alarms (4, deployment rollback)', 6, 0.6],
     ]);
     // At or below the 2-AZ floor of about $76 the design holds.
-    expect(production.cost.monthlyUsd).toBe(75.04);
-    expect(production.cost.withNatInstead.monthlyUsd).toBe(96.94);
+    expect(production.cost.monthlyUsd).toBe(75.24);
+    expect(production.cost.withNatInstead.monthlyUsd).toBe(97.14);
   });
 
   test('draws accounts, the VPC with what runs in it, the traffic path and the image path in Mermaid', () => {
@@ -269,7 +287,7 @@ describe('the report on the real app', () => {
     for (const a of report.acknowledgements) expect(a.reason.length).toBeGreaterThan(20);
     expect(markdown).toContain(`${report.acknowledgements.length} cdk-nag (AwsSolutions) acknowledgements`);
     expect(reportSummary(report)).toMatch(
-      /^production: \$75\.04\/month fixed \(\$96\.94 with NAT gateways instead\), rollout blue-green 10 s to the new version, 335 s to the old tasks gone$/m,
+      /^production: \$75\.24\/month fixed \(\$97\.14 with NAT gateways instead\), rollout blue-green 10 s to the new version, 335 s to the old tasks gone$/m,
     );
   });
 
