@@ -1,5 +1,8 @@
 // Malformed input and injected faults against every command, run as a user runs them. Each must end within its
 // bound, exit non-zero, and print exactly one line of its own naming what was wrong, with no stack trace.
+// Attacks on a process (a silent endpoint, a port in use, a TMPDIR) run as real processes; the rest run one after
+// another in one Node process (runToolsInOneProcess), each as its command's main module, and a sample of those runs
+// again as a real process must do exactly the same.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -8,7 +11,7 @@ import * as path from 'node:path';
 import { AWS_CLIENT_BOUNDS, callBoundSeconds } from '../../../tools/cli/aws';
 import { PLACEHOLDER_KEY } from '../../../tools/cli/placeholder-lookups';
 import { defaultConfigJson } from '../../helpers/cdk';
-import { runTool } from '../../helpers/run-tool';
+import { runTool, runToolsInOneProcess, type ToolRun } from '../../helpers/run-tool';
 
 interface Attack {
   readonly command: string;
@@ -23,6 +26,8 @@ interface Attack {
   readonly cwd?: string;
   /** A folder the command must leave as empty as it found it (its TMPDIR, say). */
   readonly leavesEmpty?: string;
+  /** Whether it runs as a real process of its own: what it attacks is the process, its time or its resources. */
+  readonly ownProcess?: boolean;
 }
 
 const TOOLS = {
@@ -182,7 +187,7 @@ function attacks(): Attack[] {
     a('preview', ['--port', '0'], /--port is "0"/),
     a('preview', ['--port', '70000'], /--port is "70000"/),
     a('preview', ['--port', 'http'], /--port is "http"/),
-    a('preview', ['--port', new URL(silentUrl).port], /port \d+ on 127\.0\.0\.1 is in use/),
+    a('preview', ['--port', new URL(silentUrl).port], /port \d+ on 127\.0\.0\.1 is in use/, { ownProcess: true }),
     a('report', ['--assembly', path.join(dir, 'nowhere')], /nowhere\/manifest\.json does not exist/),
     a('report', ['--assembly', failedAssembly], /Stack\.template\.json has placeholder availability zones/),
     a('report', ['--out'], /--out needs a value/),
@@ -195,8 +200,8 @@ function attacks(): Attack[] {
       a('bootstrap', ['--dry-run', '--config', at], names),
     ]),
     // Endpoints that accept and never answer, or answer with something that is not AWS.
-    a('smoke-test', [silentUrl, '--timeout', '2'], /FAILED: .*timeout/, { bound: 15 }),
-    a('smoke-test', [htmlUrl, '--timeout', '2'], /FAILED: .*marker/, { bound: 15 }),
+    a('smoke-test', [silentUrl, '--timeout', '2'], /FAILED: .*timeout/, { bound: 15, ownProcess: true }),
+    a('smoke-test', [htmlUrl, '--timeout', '2'], /FAILED: .*marker/, { bound: 15, ownProcess: true }),
     a(
       'pipeline-watch',
       ['--execution', 'e1', '--timeout', '3'],
@@ -204,6 +209,7 @@ function attacks(): Attack[] {
       {
         env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
         bound: 20,
+        ownProcess: true,
       },
     ),
     a(
@@ -213,16 +219,19 @@ function attacks(): Attack[] {
       {
         env: { ...fakeCredentials, AWS_ENDPOINT_URL: htmlUrl },
         bound: 30,
+        ownProcess: true,
       },
     ),
     a('publish-image', ['--scan-timeout', '5'], /ECR DescribeRepositories failed/, {
       env: { ...fakeCredentials, AWS_ENDPOINT_URL: htmlUrl },
       bound: 40,
+      ownProcess: true,
     }),
     // Every command that calls AWS, against an endpoint that accepts and never answers: one line naming the call.
     a('publish-image', ['--scan-timeout', '5'], /ECR DescribeRepositories failed: no answer in time/, {
       env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
       bound: SILENT_BOUND,
+      ownProcess: true,
     }),
     a(
       'deploy',
@@ -231,21 +240,24 @@ function attacks(): Attack[] {
       {
         env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
         bound: SILENT_BOUND,
+        ownProcess: true,
       },
     ),
     a('bootstrap', ['--config', noProfiles], /IAM CreatePolicy failed: no answer in time.*nothing was bootstrapped/, {
       env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
       bound: SILENT_BOUND,
+      ownProcess: true,
     }),
     a('pipeline-watch', ['--execution', 'e1'], /CodePipeline GetPipelineExecution failed: no answer in time/, {
       env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl },
       bound: SILENT_BOUND,
+      ownProcess: true,
     }),
     a(
       'smoke-test',
       ['http://127.0.0.1:9', '--via-function', 'arn:aws:lambda:us-east-2:333333333333:function:v', '--timeout', '5'],
       /Lambda Invoke failed: no answer in time/,
-      { env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl }, bound: 5 + 10 + 15 },
+      { env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl }, bound: 5 + 10 + 15, ownProcess: true },
     ),
     // Empty and negative values are values, named as such.
     a('synth', ['--config', ''], /--config is ""; expected a config file path/),
@@ -290,35 +302,82 @@ function attacks(): Attack[] {
       cwd: elsewhere,
       env: { TMPDIR: previewTmp },
       leavesEmpty: previewTmp,
+      ownProcess: true,
     }),
   ];
 }
 
+interface Result {
+  readonly attack: Attack;
+  readonly code: number;
+  readonly lines: string[];
+  readonly trace: boolean;
+  readonly seconds: number;
+  /** What a run in the shared process left running, which an exit would have stopped. */
+  readonly leftRunning: readonly string[];
+}
+
+function judge(attack: Attack, run: ToolRun, seconds: number, leftRunning: readonly string[] = []): Result {
+  const lines = run.stderr.split('\n').filter((l) => l.startsWith(`${attack.command}:`));
+  // tsx keeps its compile cache there (tsx-<uid>); anything else is the command's.
+  const left = attack.leavesEmpty ? readdirSync(attack.leavesEmpty).filter((f) => !f.startsWith('tsx-')) : [];
+  if (left.length > 0) lines.push(`left behind in ${attack.leavesEmpty}: ${left.join(', ')}`);
+  return { attack, code: run.code, lines, trace: /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr), seconds, leftRunning };
+}
+
 /**
- * Runs the attacks a few at a time, the longest-bounded first: those mostly wait on a silent endpoint, and the quick
- * ones fill the other workers meanwhile.
+ * Runs the attacks on a process as real processes, a few at a time, the longest-bounded first (those mostly wait on
+ * a silent endpoint) together with each command's --help and the sample; meanwhile the rest run in one process.
+ * The sample: for each command with no attack in a process of its own, its first attack again as a real process.
  */
 async function runAll(list: Attack[]) {
-  const results: Array<{ attack: Attack; code: number; lines: string[]; trace: boolean; seconds: number }> = [];
-  const queue = [...list].sort((x, y) => (y.bound ?? 30) - (x.bound ?? 30));
+  const shared = list.filter((attack) => !attack.ownProcess);
+  const alone = new Set(list.filter((attack) => attack.ownProcess).map((attack) => attack.command));
+  const sample = (Object.keys(TOOLS) as Array<keyof typeof TOOLS>)
+    .filter((command) => !alone.has(command))
+    .map((command) => shared.find((attack) => attack.command === command)!);
+  const helps: Array<{ script: string; run: ToolRun }> = [];
+  const own: Result[] = [];
+  const sampled: Result[] = [];
+  const queue: Array<() => Promise<void>> = [
+    ...list
+      .filter((attack) => attack.ownProcess)
+      .sort((x, y) => (y.bound ?? 30) - (x.bound ?? 30))
+      .map((attack) => async () => void own.push(await runReal(attack))),
+    ...sample.map((attack) => async () => void sampled.push(await runReal(attack))),
+    ...Object.values(TOOLS).map(
+      (script) => async () => void helps.push({ script, run: await runTool(script, ['--help', '--dry-rn']) }),
+    ),
+  ];
   const worker = async () => {
-    for (let attack = queue.shift(); attack; attack = queue.shift()) {
-      const started = Date.now();
-      const run = await runTool(attack.script, [...attack.args], attack.env, attack.cwd);
-      const seconds = (Date.now() - started) / 1000;
-      const lines = run.stderr.split('\n').filter((l) => l.startsWith(`${attack.command}:`));
-      // tsx keeps its compile cache there (tsx-<uid>); anything else is the command's.
-      const left = attack.leavesEmpty ? readdirSync(attack.leavesEmpty).filter((f) => !f.startsWith('tsx-')) : [];
-      if (left.length > 0) lines.push(`left behind in ${attack.leavesEmpty}: ${left.join(', ')}`);
-      results.push({ attack, code: run.code, lines, trace: /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr), seconds });
-    }
+    for (let next = queue.shift(); next; next = queue.shift()) await next();
   };
-  await Promise.all(Array.from({ length: 5 }, worker));
-  return results;
+  const [hosted] = await Promise.all([
+    runToolsInOneProcess(
+      shared.map((attack) => ({
+        script: attack.script,
+        args: attack.args,
+        env: attack.env as Record<string, string>,
+        cwd: attack.cwd,
+        timeoutSeconds: attack.bound ?? 30,
+      })),
+    ),
+    ...Array.from({ length: 4 }, worker),
+  ]);
+  const inOneProcess = shared.map((attack, i) => judge(attack, hosted[i], hosted[i].seconds, hosted[i].leftRunning));
+  return { results: [...own, ...inOneProcess], sample: { real: sampled, inOneProcess }, helps };
+}
+
+async function runReal(attack: Attack): Promise<Result> {
+  const started = Date.now();
+  const run = await runTool(attack.script, [...attack.args], attack.env, attack.cwd);
+  return judge(attack, run, (Date.now() - started) / 1000);
 }
 
 describe('every command, attacked', () => {
-  let results: Awaited<ReturnType<typeof runAll>> = [];
+  let results: Result[] = [];
+  let sample: Awaited<ReturnType<typeof runAll>>['sample'] = { real: [], inOneProcess: [] };
+  let helps: Awaited<ReturnType<typeof runAll>>['helps'] = [];
 
   beforeAll(async () => {
     silent = createServer((socket) => sockets.push(socket));
@@ -332,7 +391,7 @@ describe('every command, attacked', () => {
         server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
       );
     [silentUrl, htmlUrl] = await Promise.all([listen(silent), listen(html)]);
-    results = await runAll(attacks());
+    ({ results, sample, helps } = await runAll(attacks()));
   }, 300_000);
 
   afterAll(async () => {
@@ -351,28 +410,45 @@ describe('every command, attacked', () => {
 
   test('each ends within its bound, non-zero, with one line naming what was wrong, and no trace', () => {
     const problems = results
-      .filter(({ attack, code, lines, trace, seconds }) => {
+      .filter(({ attack, code, lines, trace, seconds, leftRunning }) => {
         const ok =
-          code !== 0 && lines.length === 1 && attack.names.test(lines[0]) && !trace && seconds <= (attack.bound ?? 30);
+          code !== 0 &&
+          lines.length === 1 &&
+          attack.names.test(lines[0]) &&
+          !trace &&
+          seconds <= (attack.bound ?? 30) &&
+          leftRunning.length === 0;
         return !ok;
       })
-      .map(({ attack, code, lines, trace, seconds }) => ({
+      .map(({ attack, code, lines, trace, seconds, leftRunning }) => ({
         run: `${attack.command} ${attack.args.join(' ').slice(0, 80)}`,
         code,
         lines,
         trace,
         seconds,
+        leftRunning,
         expected: String(attack.names),
       }));
     expect(problems).toEqual([]);
   });
 
-  test('--help prints usage and does nothing, for every command', async () => {
-    const runs = await Promise.all(
-      Object.values(TOOLS).map(async (script) => ({ script, run: await runTool(script, ['--help', '--dry-rn']) })),
-    );
-    for (const { script, run } of runs) {
+  test('--help prints usage and does nothing, for every command, each a real process', () => {
+    expect(helps.map(({ script }) => script).sort()).toEqual(Object.values(TOOLS).sort());
+    for (const { script, run } of helps) {
       expect([script, run.code, run.stdout.startsWith('usage: ')]).toEqual([script, 0, true]);
+    }
+  });
+
+  test('an attack run in the shared process ends as it does in a real process: same code, same line, no trace', () => {
+    // Every command has a failing run as a real process: among the attacks on a process, or in the sample.
+    const real = new Set(
+      [...results.filter(({ attack }) => attack.ownProcess), ...sample.real].map((r) => r.attack.command),
+    );
+    expect([...real].sort()).toEqual(Object.keys(TOOLS).sort());
+    expect(sample.real.length).toBeGreaterThan(0);
+    const seen = (r: Result) => [r.attack.command, r.attack.args, r.code, r.lines, r.trace];
+    for (const real of sample.real) {
+      expect(seen(real)).toEqual(seen(sample.inOneProcess.find(({ attack }) => attack === real.attack)!));
     }
   });
 });

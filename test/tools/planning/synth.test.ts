@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readPlan } from '../../../tools/planning/plan';
 import { contentTag } from '../../../stages/image-tag';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
-import { runTool } from '../../helpers/run-tool';
+import { runToolsInOneProcess } from '../../helpers/run-tool';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
 function runSynth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -26,6 +26,12 @@ function runSynth(args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
+/**
+ * How long a test may wait for the synths below: two full synths run at once, each a CDK CLI, an app and a cfn-guard
+ * process, beside another test file; on a busy 2-core machine a minute is not always enough.
+ */
+const SYNTH_WAIT_MS = 180_000;
+
 describe('npm run synth', () => {
   // WHEN the main job runs twice at once: on the committed config, and on a missing config file
   const outdir = mkdtempSync(path.join(tmpdir(), 'synth-out-'));
@@ -42,68 +48,97 @@ describe('npm run synth', () => {
   json.profiles['444444444444'] = 'account-c';
   writeFileSync(path.join(PROJECT_ROOT, newAccountConfig), JSON.stringify(json));
   const unknownAccount = runSynth(['--config', newAccountConfig, '--output', mkdtempSync(path.join(tmpdir(), 'new-'))]);
-
-  test('names an account without recorded lookups once, with the command that records them', async () => {
-    const { code, stderr } = await unknownAccount;
-    expect(code).toBe(1);
-    expect(stderr.split('\n').filter((l) => l.startsWith('synth:'))).toEqual([
-      `synth: cdk.context.json has no lookups for account 444444444444 in us-east-2; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c; ` +
-        `or try it offline with made-up ones, which nothing deploys: npm run synth -- --config ${newAccountConfig} --placeholder-lookups`,
-    ]);
-    expect(stderr).not.toContain('Annotation');
-  });
-
-  test('synthesizes every stage without credentials and prints the plan', async () => {
-    const { code, stdout, stderr } = await good;
-    expect(stderr).toContain("✓ Synthesizing every stage (cdk synth '**')");
-    expect(code).toBe(0);
-    for (const stage of [
-      'Registry  222222222222 / us-east-2',
-      'ProductionNetwork  333333333333 / us-east-2',
-      'ProductionService  333333333333 / us-east-2',
-    ]) {
-      expect(stdout).toContain(stage);
-    }
-    expect(stdout).toMatch(/rollout of Service\w+ \(blue-green\): new version only after 10 s modelled/);
-    expect(stdout).toMatch(/^Checks: cdk-nag AwsSolutions clean; AWS Control Tower: \d+ controls apply: \d+ passed/m);
-  });
-
-  test('lists the stages in the order the pipeline deploys them, not alphabetically', async () => {
-    const { code } = await good;
-    expect(code).toBe(0);
-    expect(readPlan(outdir).map((p) => p.stage)).toEqual([
-      '(app)',
-      'Registry',
-      'ProductionNetwork',
-      'ProductionService',
-    ]);
-  });
-
-  test('deploys the same image tag that publish-image pushes: both hash docker/ with one function', async () => {
-    await good;
-    const tag = contentTag(path.join(PROJECT_ROOT, 'docker'));
-    const { CloudAssembly } = await import('@aws-cdk/cloud-assembly-api');
-    const serviceStack = readPlan(outdir).find((p) => p.stage === 'ProductionService')!.stacks[0];
-    const template = new CloudAssembly(path.join(outdir, 'assembly-ProductionService')).getStackByName(
-      serviceStack.stackName,
-    ).template;
-    expect(template.Outputs.ImageTag.Value).toBe(tag);
-    const { stdout } = await runTool('tools/pipeline-steps/publish-image.ts', ['--dry-run']);
-    expect(stdout).toContain(`--build-arg IMAGE_TAG=${tag} `);
-  });
-
-  test.each([
+  // AND, one after another in one process, since none of these is about the process (the attacks in
+  // test/tools/cli/attacks.test.ts run synth's --help and a refusal as real processes): bad arguments, --help, and
+  // publish-image's dry run
+  const refusals: Array<[string[], string]> = [
     [['--confg', 'x.json'], 'synth: unknown option --confg; see --help'],
     [['--config'], 'synth: --config needs a value; see --help'],
     [['-c', 'config=x.json'], 'synth: unknown option -c; see --help'],
-  ])('refuses %j with one line before synthesizing anything', async (args, line) => {
-    const { code, stderr } = await runSynth(args);
-    expect(code).toBe(1);
-    expect(stderr.trim()).toBe(line);
-  });
+  ];
+  const quick = runToolsInOneProcess([
+    ...refusals.map(([args]) => ({ script: 'tools/planning/synth.ts', args })),
+    { script: 'tools/planning/synth.ts', args: ['--help', '--output', '/nonexistent/should-not-be-made'] },
+    { script: 'tools/pipeline-steps/publish-image.ts', args: ['--dry-run'] },
+  ]);
+
+  test(
+    'names an account without recorded lookups once, with the command that records them',
+    async () => {
+      const { code, stderr } = await unknownAccount;
+      expect(code).toBe(1);
+      expect(stderr.split('\n').filter((l) => l.startsWith('synth:'))).toEqual([
+        `synth: cdk.context.json has no lookups for account 444444444444 in us-east-2; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c; ` +
+          `or try it offline with made-up ones, which nothing deploys: npm run synth -- --config ${newAccountConfig} --placeholder-lookups`,
+      ]);
+      expect(stderr).not.toContain('Annotation');
+    },
+    SYNTH_WAIT_MS,
+  );
+
+  test(
+    'synthesizes every stage without credentials and prints the plan',
+    async () => {
+      const { code, stdout, stderr } = await good;
+      expect(stderr).toContain("✓ Synthesizing every stage (cdk synth '**')");
+      expect(code).toBe(0);
+      for (const stage of [
+        'Registry  222222222222 / us-east-2',
+        'ProductionNetwork  333333333333 / us-east-2',
+        'ProductionService  333333333333 / us-east-2',
+      ]) {
+        expect(stdout).toContain(stage);
+      }
+      expect(stdout).toMatch(/rollout of Service\w+ \(blue-green\): new version only after 10 s modelled/);
+      expect(stdout).toMatch(/^Checks: cdk-nag AwsSolutions clean; AWS Control Tower: \d+ controls apply: \d+ passed/m);
+    },
+    SYNTH_WAIT_MS,
+  );
+
+  test(
+    'lists the stages in the order the pipeline deploys them, not alphabetically',
+    async () => {
+      const { code } = await good;
+      expect(code).toBe(0);
+      expect(readPlan(outdir).map((p) => p.stage)).toEqual([
+        '(app)',
+        'Registry',
+        'ProductionNetwork',
+        'ProductionService',
+      ]);
+    },
+    SYNTH_WAIT_MS,
+  );
+
+  test(
+    'deploys the same image tag that publish-image pushes: both hash docker/ with one function',
+    async () => {
+      await good;
+      const tag = contentTag(path.join(PROJECT_ROOT, 'docker'));
+      const { CloudAssembly } = await import('@aws-cdk/cloud-assembly-api');
+      const serviceStack = readPlan(outdir).find((p) => p.stage === 'ProductionService')!.stacks[0];
+      const template = new CloudAssembly(path.join(outdir, 'assembly-ProductionService')).getStackByName(
+        serviceStack.stackName,
+      ).template;
+      expect(template.Outputs.ImageTag.Value).toBe(tag);
+      const { code, stdout } = (await quick)[refusals.length + 1];
+      expect(code).toBe(0);
+      expect(stdout).toContain(`--build-arg IMAGE_TAG=${tag} `);
+    },
+    SYNTH_WAIT_MS,
+  );
+
+  test.each(refusals.map(([args, line], i) => [args, line, i] as const))(
+    'refuses %j with one line before synthesizing anything',
+    async (_args, line, i) => {
+      const { code, stderr, leftRunning } = (await quick)[i];
+      expect([code, leftRunning]).toEqual([1, []]);
+      expect(stderr.trim()).toBe(line);
+    },
+  );
 
   test('--help prints the usage and synthesizes nothing', async () => {
-    const { code, stdout, stderr } = await runSynth(['--help', '--output', '/nonexistent/should-not-be-made']);
+    const { code, stdout, stderr } = (await quick)[refusals.length];
     expect(code).toBe(0);
     expect(stdout).toMatch(/^usage: npm run synth/);
     expect(stderr).toBe('');
