@@ -12,8 +12,14 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
  * "OpenID Connect reference"), and fork pull requests get no OIDC token at all.
  */
 export const DIFF_ENVIRONMENT = 'pull-request-diff';
+/**
+ * The GitHub environment the scheduled drift job runs in. It runs unattended, so the environment's protection is its
+ * deployment branches (main only) rather than reviewers: code that reaches main is reviewed, and no other branch's
+ * workflow gets the drift role, whose lookup roles can read the accounts' data (ReadOnlyAccess).
+ */
+export const DRIFT_ENVIRONMENT = 'drift-detection';
 /** The CDK bootstrap qualifier these accounts use. */
-const QUALIFIER = 'hnb659fds';
+export const CDK_QUALIFIER = 'hnb659fds';
 
 export interface GitHubOidcStackProps extends StackProps {
   /** owner/name; the roles trust this repository only. */
@@ -22,11 +28,17 @@ export interface GitHubOidcStackProps extends StackProps {
   readonly oidcProviderArn?: string;
   /** Create the read-only role pull requests use for cdk diff. */
   readonly diffRole: boolean;
+  /**
+   * Create the read-only role the scheduled drift workflow uses. Like the diff role, it reads every account through
+   * the CDK lookup roles, so a repository gets it where it already lets GitHub read the accounts.
+   * @default - the same as diffRole
+   */
+  readonly driftRole?: boolean;
   readonly pipelineName: string;
   readonly pipelineStackName: string;
   readonly sourceBucketName: string;
   readonly sourceObjectKey: string;
-  /** Accounts whose deployed stacks `cdk diff` reads, through their CDK lookup roles. */
+  /** Accounts whose deployed stacks `cdk diff` and drift detection read, through their CDK lookup roles. */
   readonly diffAccounts: readonly string[];
 }
 
@@ -69,11 +81,12 @@ export function githubTrustProblems(stack: Stack): string[] {
 
 /**
  * The tooling account's door for GitHub Actions: the OIDC provider, the deploy role the production environment
- * assumes, and an optional read-only role for pull-request diffs.
+ * assumes, and optional read-only roles for pull-request diffs and for scheduled drift detection.
  */
 export class GitHubOidcStack extends Stack {
   readonly deployRole: iam.Role;
   readonly diffRole?: iam.Role;
+  readonly driftRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: GitHubOidcStackProps) {
     super(scope, id, props);
@@ -83,8 +96,9 @@ export class GitHubOidcStack extends Stack {
           url: `https://${GITHUB_OIDC_HOST}`,
           clientIds: ['sts.amazonaws.com'],
         });
+    const lookupAccounts = [...new Set([this.account, ...props.diffAccounts])];
     const bootstrapRole = (account: string, kind: string) =>
-      `arn:${this.partition}:iam::${account}:role/cdk-${QUALIFIER}-${kind}-role-${account}-${this.region}`;
+      `arn:${this.partition}:iam::${account}:role/cdk-${CDK_QUALIFIER}-${kind}-role-${account}-${this.region}`;
 
     this.deployRole = new iam.Role(this, 'DeployRole', {
       description: `GitHub Actions deploys of ${props.repository} from the production environment`,
@@ -94,6 +108,23 @@ export class GitHubOidcStack extends Stack {
       ),
       maxSessionDuration: Duration.hours(2),
     });
+    // A rollback (npm run deploy -- --ref COMMIT) first looks for a version of the source object that names the
+    // commit (the bucket keeps them 30 days): it lists the key's versions and reads their metadata.
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FindAKeptCommit',
+        actions: ['s3:ListBucketVersions'],
+        resources: [`arn:${this.partition}:s3:::${props.sourceBucketName}`],
+        conditions: { StringEquals: { 's3:prefix': props.sourceObjectKey } },
+      }),
+    );
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWhichCommitAVersionIs',
+        actions: ['s3:GetObjectVersion'],
+        resources: [`arn:${this.partition}:s3:::${props.sourceBucketName}/${props.sourceObjectKey}`],
+      }),
+    );
     const pipelineArn = this.formatArn({ service: 'codepipeline', resource: props.pipelineName });
     this.deployRole.addToPolicy(
       new iam.PolicyStatement({
@@ -157,14 +188,36 @@ export class GitHubOidcStack extends Stack {
         new iam.PolicyStatement({
           sid: 'ReadDeployedTemplatesThroughCdkLookupRoles',
           actions: ['sts:AssumeRole'],
-          resources: [...new Set([this.account, ...props.diffAccounts])].map((account) =>
-            bootstrapRole(account, 'lookup'),
-          ),
+          resources: lookupAccounts.map((account) => bootstrapRole(account, 'lookup')),
         }),
       );
       new CfnOutput(this, 'DiffRoleArn', {
         value: this.diffRole.roleArn,
         description: 'GitHub variable DIFF_ROLE_ARN',
+      });
+    }
+
+    if (props.driftRole ?? props.diffRole) {
+      this.driftRole = new iam.Role(this, 'DriftRole', {
+        description: `Read-only scheduled drift detection for ${props.repository}`,
+        assumedBy: new iam.WebIdentityPrincipal(
+          provider.oidcProviderArn,
+          githubTrustConditions(`repo:${props.repository}:environment:${DRIFT_ENVIRONMENT}`),
+        ),
+        maxSessionDuration: Duration.hours(1),
+      });
+      // Nothing of its own: each account's lookup role (ReadOnlyAccess, which includes cloudformation:Detect*,
+      // Describe* and Get*) runs the detection there, the tooling account's included.
+      this.driftRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'DetectDriftThroughCdkLookupRoles',
+          actions: ['sts:AssumeRole'],
+          resources: lookupAccounts.map((account) => bootstrapRole(account, 'lookup')),
+        }),
+      );
+      new CfnOutput(this, 'DriftRoleArn', {
+        value: this.driftRole.roleArn,
+        description: 'GitHub variable DRIFT_ROLE_ARN',
       });
     }
 

@@ -2,7 +2,12 @@ import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import { GITHUB_OIDC_HOST, GitHubOidcStack, githubTrustConditions } from '../../pipeline/github-oidc-stack';
+import {
+  DRIFT_ENVIRONMENT,
+  GITHUB_OIDC_HOST,
+  GitHubOidcStack,
+  githubTrustConditions,
+} from '../../pipeline/github-oidc-stack';
 import { configWith, newProjectApp } from '../helpers/cdk';
 
 // GIVEN the default config, whose repository is my-org/hello-privatelink with a diff role
@@ -12,7 +17,7 @@ const roleTrust = (id: string) =>
   Object.entries(template.findResources('AWS::IAM::Role')).find(([logicalId]) => logicalId.startsWith(id))![1]
     .Properties.AssumeRolePolicyDocument.Statement;
 
-function standaloneOidcStack(): GitHubOidcStack {
+function standaloneOidcStack(roles: { diffRole?: boolean; driftRole?: boolean } = {}): GitHubOidcStack {
   return new GitHubOidcStack(newProjectApp(), 'Oidc', {
     env: { account: '111111111111', region: 'us-east-2' },
     repository: 'acme/app',
@@ -22,6 +27,7 @@ function standaloneOidcStack(): GitHubOidcStack {
     sourceBucketName: 'p-source-111111111111',
     sourceObjectKey: 'source/source.zip',
     diffAccounts: [],
+    ...roles,
   });
 }
 
@@ -58,7 +64,7 @@ describe('the GitHub OIDC stack (tooling account)', () => {
     });
   });
 
-  test('lets the deploy role upload the commit, drive the pipeline, and assume the bootstrap roles, nothing more', () => {
+  test('lets the deploy role upload the commit, find a kept one, drive the pipeline, and assume the bootstrap roles, nothing more', () => {
     const [policy] = Object.values(
       template.findResources('AWS::IAM::Policy', {
         Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^DeployRole') }] },
@@ -66,14 +72,26 @@ describe('the GitHub OIDC stack (tooling account)', () => {
     );
     const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
     expect(statements.map((st) => st.Sid).sort()).toEqual([
+      'FindAKeptCommit',
       'FindThePipelineStack',
       'FirstDeployOfThePipelineThroughCdkBootstrapRoles',
+      'ReadWhichCommitAVersionIs',
       'StartAndFollowThePipeline',
       'UploadTheCommit',
     ]);
     const statement = (sid: string) => statements.find((st) => st.Sid === sid)!;
     expect(statement('UploadTheCommit')).toMatchObject({
       Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111/source/source.zip',
+    });
+    // A rollback lists the versions of the source object only, and reads only that object's versions.
+    expect(statement('FindAKeptCommit')).toMatchObject({
+      Action: 's3:ListBucketVersions',
+      Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111',
+      Condition: { StringEquals: { 's3:prefix': 'source/source.zip' } },
+    });
+    expect(statement('ReadWhichCommitAVersionIs')).toMatchObject({
+      Action: 's3:GetObjectVersion',
       Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111/source/source.zip',
     });
     expect(statement('StartAndFollowThePipeline').Resource).toBe(
@@ -107,6 +125,43 @@ describe('the GitHub OIDC stack (tooling account)', () => {
         ],
       },
     });
+  });
+
+  test('trusts the drift role only to the drift environment, and lets it assume only the lookup roles', () => {
+    expect(roleTrust('DriftRole')[0].Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': `repo:my-org/hello-privatelink:environment:${DRIFT_ENVIRONMENT}`,
+      },
+    });
+    expect(DRIFT_ENVIRONMENT).toBe('drift-detection');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^DriftRole') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'DetectDriftThroughCdkLookupRoles',
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: ['111111111111', '222222222222', '333333333333'].map(
+              (a) => `arn:aws:iam::${a}:role/cdk-hnb659fds-lookup-role-${a}-us-east-2`,
+            ),
+          },
+        ],
+      },
+    });
+    template.hasOutput('DriftRoleArn', { Description: 'GitHub variable DRIFT_ROLE_ARN' });
+  });
+
+  test.each([
+    [{}, false],
+    [{ diffRole: true }, true],
+    [{ driftRole: true }, true],
+    [{ diffRole: true, driftRole: false }, false],
+  ])('with %j makes a drift role: %s (it follows the diff role unless set)', (roles, made) => {
+    const stack = standaloneOidcStack(roles);
+    expect(stack.driftRole !== undefined).toBe(made);
+    expect(Object.keys(Template.fromStack(stack).findOutputs('DriftRoleArn'))).toHaveLength(made ? 1 : 0);
   });
 
   test('reuses an existing provider by ARN instead of creating one', () => {
