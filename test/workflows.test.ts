@@ -1,16 +1,28 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { DRIFT_ENVIRONMENT } from '../pipeline/github-oidc-stack';
+import { EXIT_DRIFTED, EXIT_FAILED } from '../tools/operator/drift';
 import { PROJECT_ROOT } from './helpers/cdk';
 
 const readWorkflow = (name: string) => parse(readFileSync(path.join(PROJECT_ROOT, '.github/workflows', name), 'utf8'));
 const pr = readWorkflow('pr.yml');
 const deploy = readWorkflow('deploy.yml');
 const checks = readWorkflow('checks.yml');
-const all = { 'pr.yml': pr, 'deploy.yml': deploy, 'checks.yml': checks };
+const drift = readWorkflow('drift.yml');
+const all = { 'pr.yml': pr, 'deploy.yml': deploy, 'checks.yml': checks, 'drift.yml': drift };
 
 /** Runs the workflow linter as npm run lint:workflows does; returns its JSON report and exit code. */
 async function lint(args: string[] = []) {
@@ -70,7 +82,7 @@ describe('GitHub workflows', () => {
 
   test('pass actionlint 1.7.7 and the workflow parser with 0 findings', async () => {
     const { code, files, findings } = await report;
-    expect(files.map((f) => path.basename(f))).toEqual(['checks.yml', 'deploy.yml', 'pr.yml']);
+    expect(files.map((f) => path.basename(f))).toEqual(['checks.yml', 'deploy.yml', 'drift.yml', 'pr.yml']);
     expect(findings).toEqual([]);
     expect(code).toBe(0);
   });
@@ -161,6 +173,7 @@ jobs:
     expect(Object.keys(pr.on)).toEqual(['pull_request']);
     expect(deploy.on).toEqual({ push: { branches: ['main'] }, workflow_dispatch: null });
     expect(Object.keys(checks.on)).toEqual(['workflow_call']);
+    expect(drift.on).toEqual({ schedule: [{ cron: '17 5 * * *' }], workflow_dispatch: null });
     for (const workflow of Object.values(all)) expect(JSON.stringify(workflow.on)).not.toContain('pull_request_target');
   });
 
@@ -171,6 +184,11 @@ jobs:
     expect(pr.jobs.diff.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     expect(deploy.jobs.checks.permissions).toEqual({ contents: 'read' });
     expect(deploy.jobs.deploy.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    // The brief's three permissions, split: the job with AWS credentials cannot write issues, and the one that can
+    // holds no AWS token.
+    expect(drift.jobs.drift.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(drift.jobs.issue.permissions).toEqual({ issues: 'write' });
+    expect(drift.jobs['drift-skipped'].permissions).toEqual({});
   });
 
   test('pin every action by a full commit SHA', () => {
@@ -234,7 +252,7 @@ jobs:
 
   test('no job waits for an environment it may skip: every job with an environment decides at job level', () => {
     // A job's environment is requested, and its reviewers asked, before any step runs; only a job-level `if` skips it.
-    for (const workflow of [pr, deploy]) {
+    for (const workflow of [pr, deploy, drift]) {
       for (const [name, job] of Object.entries(workflow.jobs as Record<string, any>)) {
         if (!job.environment) continue;
         const stepConditions = (job.steps ?? []).map((s: { if?: string }) => s.if).filter(Boolean);
@@ -243,6 +261,9 @@ jobs:
     }
     expect(pr.jobs.diff).toMatchObject({ if: "vars.DIFF_ROLE_ARN != ''", environment: 'pull-request-diff' });
     expect(pr.jobs['diff-skipped'].environment).toBeUndefined();
+    expect(drift.jobs.drift).toMatchObject({ if: "vars.DRIFT_ROLE_ARN != ''", environment: DRIFT_ENVIRONMENT });
+    expect(drift.jobs['drift-skipped']).toMatchObject({ if: "vars.DRIFT_ROLE_ARN == ''" });
+    expect(drift.jobs['drift-skipped'].environment).toBeUndefined();
   });
 
   test('deploy by assuming the deploy role and running npm run deploy', () => {
@@ -251,5 +272,126 @@ jobs:
     )!;
     expect(credentials.with['role-to-assume']).toBe('${{ vars.DEPLOY_ROLE_ARN }}');
     expect(runs(deploy, 'deploy')).toContain('npm run deploy');
+  });
+
+  test('detect drift daily as the read-only drift role, never the deploy role, with no secrets', () => {
+    const credentials = steps(drift, 'drift').find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
+    expect(credentials.with['role-to-assume']).toBe('${{ vars.DRIFT_ROLE_ARN }}');
+    expect(runs(drift, 'drift')).toContain('npm run --silent drift > drift.txt');
+    const scripts = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts;
+    expect(scripts.drift).toBe('tsx tools/operator/drift.ts');
+    const text = readFileSync(path.join(PROJECT_ROOT, '.github/workflows/drift.yml'), 'utf8');
+    expect(text).not.toContain('secrets.');
+    expect(text).not.toContain('DEPLOY_ROLE_ARN');
+    expect(drift.concurrency).toEqual({ group: 'drift', 'cancel-in-progress': false });
+    expect(drift.jobs.issue).toMatchObject({ needs: 'drift', if: `needs.drift.outputs.status == '${EXIT_DRIFTED}'` });
+    expect(drift.jobs.issue.environment).toBeUndefined();
+    expect(drift.jobs.drift.outputs).toEqual({
+      status: '${{ steps.detect.outputs.status }}',
+      report: '${{ steps.detect.outputs.report }}',
+    });
+    // The report reaches the script through the environment only, never spliced into its text.
+    const issueStep = steps(drift, 'issue')[0];
+    expect(issueStep.env.REPORT).toBe('${{ needs.drift.outputs.report }}');
+    expect(issueStep.run).not.toContain('${{');
+  });
+});
+
+describe("the drift workflow's scripts, run by bash as GitHub runs them", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'drift-workflow-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const step = (name: string) => [...steps(drift, 'drift'), ...steps(drift, 'issue')].find((s) => s.name === name)!;
+  let runCount = 0;
+
+  /**
+   * Runs one step's script under `bash --noprofile --norc -eo pipefail` (what `shell: bash` means), in a fresh folder,
+   * with `npm` and `gh` stand-ins first on PATH: npm prints a report and exits NPM_EXIT; gh logs its arguments and
+   * answers `issue list` with ISSUE and `issue view` with BODY.
+   */
+  function runStep(name: string, env: Record<string, string>) {
+    const work = path.join(dir, `run-${++runCount}`);
+    const bin = path.join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const fake = (cmd: string, script: string) => {
+      writeFileSync(path.join(bin, cmd), `#!/usr/bin/env bash\n${script}\n`);
+      chmodSync(path.join(bin, cmd), 0o755);
+    };
+    fake('npm', 'echo "$*" >> "$CALLS"; printf "stack-a (1): in sync\\ndrift: report\\n"; exit "$NPM_EXIT"');
+    fake(
+      'gh',
+      [
+        'echo "gh $*" >> "$CALLS"',
+        'case "$1 $2" in',
+        '  "issue list") echo "$ISSUE" ;;',
+        '  "issue view") printf "%s" "$BODY" ;;',
+        'esac',
+      ].join('\n'),
+    );
+    const script = path.join(work, 'step.sh');
+    writeFileSync(script, step(name).run);
+    const calls = path.join(work, 'calls');
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+      cwd: work,
+      encoding: 'utf8',
+      env: {
+        PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+        CALLS: calls,
+        GITHUB_OUTPUT: path.join(work, 'output'),
+        GITHUB_STEP_SUMMARY: path.join(work, 'summary'),
+        TITLE: step(name).env?.TITLE ?? '',
+        RUN_URL: 'https://github.com/my-org/hello-privatelink/actions/runs/1',
+        ISSUE: '',
+        BODY: '',
+        NPM_EXIT: '0',
+        ...env,
+      },
+    });
+    const read = (file: string) =>
+      existsSync(path.join(work, file)) ? readFileSync(path.join(work, file), 'utf8') : '';
+    return { code: result.status, calls: read('calls').trim().split('\n').filter(Boolean), read };
+  }
+
+  test.each([
+    [0, 0],
+    [EXIT_DRIFTED, 0],
+    [EXIT_FAILED, EXIT_FAILED],
+  ])(
+    'the detect step passes on npm run drift exit %i with its status, failing only on a failure',
+    (npmExit, stepExit) => {
+      const { code, calls, read } = runStep('Detect drift on every stack', { NPM_EXIT: String(npmExit) });
+      expect(code).toBe(stepExit);
+      expect(read('output')).toMatch(
+        new RegExp(`^status=${npmExit}\nreport<<(DRIFT_REPORT_\\d+)\nstack-a \\(1\\): in sync\ndrift: report\n\\1\n$`),
+      );
+      expect(calls).toEqual(['run --silent drift']);
+      expect(read('drift.txt')).toBe('stack-a (1): in sync\ndrift: report\n');
+      expect(read('summary')).toContain('drift: report');
+    },
+  );
+
+  test('opens the issue when none is open, with the report in it', () => {
+    const { code, calls, read } = runStep('Open or update the drift issue', { REPORT: 'x/Y modified: /P' });
+    expect(code).toBe(0);
+    expect(calls).toEqual([
+      'gh issue list --state open --search in:title "Drift in the deployed stacks" --json number,title --jq [.[] | select(.title == env.TITLE)][0].number // empty',
+      'gh issue create --title Drift in the deployed stacks --body-file body.md',
+    ]);
+    expect(read('body.md')).toContain('```\nx/Y modified: /P\n```');
+  });
+
+  test('updates the open issue and tells its watchers only when the drift changed', () => {
+    const first = runStep('Open or update the drift issue', { ISSUE: '7', REPORT: 'x/Y modified: /P' });
+    expect(first.calls.slice(1)).toEqual([
+      'gh issue view 7 --json body --jq .body',
+      'gh issue edit 7 --body-file body.md',
+      'gh issue comment 7 --body The drift changed; the description shows it as of https://github.com/my-org/hello-privatelink/actions/runs/1.',
+    ]);
+    // GIVEN the issue already shows this very report WHEN the next day finds the same drift THEN nothing is written
+    const again = runStep('Open or update the drift issue', {
+      ISSUE: '7',
+      BODY: first.read('body.md'),
+      REPORT: 'x/Y modified: /P',
+    });
+    expect([again.code, again.calls.slice(1)]).toEqual([0, ['gh issue view 7 --json body --jq .body']]);
   });
 });
