@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { configWith, newProjectApp } from '../helpers/cdk';
-import { cfnLint, templatesIn } from '../helpers/cfn-lint';
+import { cfnLintInBackground, templatesIn } from '../helpers/cfn-lint';
 import { checkPath } from '../helpers/reachability';
 import { formatPlan, readPlan } from '../../tools/planning/plan';
 import { VARIANTS, type VariantName } from './variants';
@@ -26,14 +26,19 @@ export function describeVariant(name: VariantName, paths: Record<string, string[
   }
 
   describe(`configuration ${name}: ${variant.title}`, () => {
+    // cfn-lint starts now and runs while the tests below evaluate the templates.
+    const lint = synthError ? undefined : cfnLintInBackground(templatesIn(directory));
+    afterAll(() => lint?.catch(() => undefined));
+
     test('synthesizes every stack with cdk-nag AwsSolutions clean', () => {
       expect(synthError).toBeUndefined();
       expect(templatesIn(directory).length).toBe(3 + 2 * config.environments.length);
     });
 
-    test('passes cfn-lint', () => {
-      const lint = cfnLint(templatesIn(directory));
-      expect([lint.status, lint.output]).toEqual([0, '']);
+    test('passes cfn-lint', async () => {
+      expect(synthError).toBeUndefined();
+      const { status, output } = await lint!;
+      expect([status, output]).toEqual([0, '']);
     });
 
     test('the plan names each domain it serves, and the DNS record the user must create when there is no zone', () => {
