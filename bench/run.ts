@@ -1,19 +1,60 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-/** Wall time of one command in seconds; fails the benchmark if the command fails. */
-export function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).slice(-400)}`,
-    );
+export interface TimedRun {
+  readonly seconds: number;
+  /** CPU seconds of the command and everything it started; undefined where the system does not tell. */
+  readonly cpuSeconds: number | undefined;
+  /** The exit code; null when a signal ended it. */
+  readonly code: number | null;
+  /** What it printed, both streams. */
+  readonly output: string;
+}
+
+/**
+ * CPU seconds of this process's waited-for children so far (user and system), from /proc/self/stat: what a command
+ * and everything it started used, less noisy than wall time on a shared machine. Undefined where there is no /proc.
+ */
+function childCpuSeconds(): number | undefined {
+  try {
+    // The fields after the command name (which may hold spaces) start at state, field 3; cutime and cstime are 16, 17.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ, 100 on Linux
+  } catch {
+    return undefined;
   }
-  return seconds;
+}
+
+/** Wall time of one command in seconds, its CPU time where the system tells it, and how it ended. */
+export function runTimed(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  const cpuBefore = childCpuSeconds();
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = childCpuSeconds();
+  const cpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  return { seconds, cpuSeconds, code: result.status, output } satisfies TimedRun;
+}
+
+/** Wall time of one command in seconds; fails the benchmark if the command fails. */
+export function timeCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string | undefined = undefined,
+): number {
+  const run = runTimed(command, args, { env, cwd });
+  if (run.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.code}: ${run.output.slice(-400)}`);
+  return run.seconds;
 }
 
 export function median(values: number[]): number {

@@ -1,11 +1,17 @@
-// `npm run bench`: synth time of the full app against an empty CDK app, and the wall time of `npm test`.
-// Both apps run through the same CLI command in alternation, so machine noise hits both alike.
-import { CommandError, parseCommandLine, runCommand } from '../tools/cli/command';
-import { copyFileSync, rmSync, symlinkSync } from 'node:fs';
+// `npm run bench`: two ratios of wall times, each measured in one run, so that machine noise hits both sides alike:
+// - synth: a full `cdk synth '**'` of the app against an empty CDK app with the same App options (bench/empty-app.ts),
+//   both through the same CLI command, in alternation;
+// - tests: `npm test` against one `npm run synth`.
+// With --baseline REF, the same figures for a checkout of REF too, side by side in the same run: before and after.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import { CommandError, parseCommandLine, runCommand, shorten } from '../tools/cli/command';
 import { stepBundle } from '../pipeline/steps';
 import { bundleSteps } from '../tools/planning/bundle-steps';
-import { median, tempDir, timeCommand } from './run';
+import { median, runTimed, tempDir, timeCommand, type TimedRun } from './run';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /**
  * What a pipeline step costs before it does anything: before the bundles, \`npm ci\` of the whole project and a
@@ -37,17 +43,53 @@ function timeStepStarts(): void {
 const SPEC = {
   name: 'bench',
   usage: `
-usage: npm run bench -- [--runs N] [--skip-tests]
+usage: npm run bench -- [--runs N] [--baseline REF] [--skip-steps] [--skip-tests]
 
-Times whole-process synth of the app against an empty CDK app, alternating, and then one npm test.
+Times whole-process synth of the app against an empty CDK app, alternating, then npm test against npm run synth.
+Each figure is a ratio of wall times measured in one run; CPU seconds (the command and all it started) beside it.
 
-  --runs N        runs of each app (default 3)
-  --skip-steps    do not time a step's install-and-start (npm ci + tsx against node bundle.js)
-  --skip-tests    do not time npm test
-  --help          print this and do nothing
+  --runs N          synth runs of each app (default 3)
+  --baseline REF    also measure a checkout of REF (a commit, a tag, HEAD~3), side by side: before and after
+                    (it runs with this checkout's node_modules)
+  --skip-steps      do not time a step's install-and-start (npm ci + tsx against node bundle.js)
+  --skip-tests      do not time npm test
+  --help            print this and do nothing
 `,
-  options: { runs: { type: 'string' }, 'skip-tests': { type: 'boolean' }, 'skip-steps': { type: 'boolean' } },
+  options: {
+    runs: { type: 'string' },
+    baseline: { type: 'string' },
+    'skip-tests': { type: 'boolean' },
+    'skip-steps': { type: 'boolean' },
+  },
 } as const;
+
+/** A tree the figures are measured in: this checkout, or a checkout of the baseline. */
+interface Tree {
+  readonly label: string;
+  readonly dir: string;
+}
+
+/** A checkout of REF in the run's temporary folder, with this checkout's node_modules (and .venv, if any). */
+function checkoutOf(ref: string): Tree {
+  let commit: string;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    throw new CommandError(`--baseline is "${shorten(ref)}"; expected a commit of this repository`);
+  }
+  const dir = tempDir('bench-baseline-');
+  execFileSync('git', ['clone', '--quiet', '--shared', '--no-checkout', PROJECT_ROOT, dir], { stdio: 'ignore' });
+  execFileSync('git', ['checkout', '--quiet', '--detach', commit], { cwd: dir, stdio: 'ignore' });
+  for (const shared of ['node_modules', '.venv']) {
+    if (existsSync(path.join(PROJECT_ROOT, shared)))
+      symlinkSync(path.join(PROJECT_ROOT, shared), path.join(dir, shared));
+  }
+  return { label: `before (${commit.slice(0, 7)})`, dir };
+}
 
 const cdkSynth = (app?: string) => [
   'cdk',
@@ -60,6 +102,71 @@ const cdkSynth = (app?: string) => [
   ...(app ? ['--app', app] : []),
 ];
 
+/** The empty app of this checkout, for every tree: one floor for all. */
+const EMPTY_APP = `node --import tsx ${path.join(PROJECT_ROOT, 'bench/empty-app.ts')}`;
+
+function mustSucceed(what: string, run: TimedRun): TimedRun {
+  if (run.code !== 0) throw new CommandError(`${what} exited ${run.code}: ${shorten(run.output.slice(-400), 400)}`);
+  return run;
+}
+
+const cpu = (runs: readonly TimedRun[]) =>
+  runs.every((r) => r.cpuSeconds !== undefined) ? median(runs.map((r) => r.cpuSeconds!)) : undefined;
+const ratioText = (wall: number, cpuRatio: number | undefined) =>
+  `${wall.toFixed(2)}${cpuRatio === undefined ? '' : ` (CPU ${cpuRatio.toFixed(2)})`}`;
+
+function benchSynth(trees: readonly Tree[], runs: number): void {
+  const full = new Map(trees.map((t) => [t, [] as TimedRun[]]));
+  const empty = new Map(trees.map((t) => [t, [] as TimedRun[]]));
+  process.stderr.write(`… synth: ${runs} runs each of the full app and an empty app, in ${trees.length} tree(s)\n`);
+  for (let i = 0; i < runs; i++) {
+    for (const tree of trees) {
+      const e = mustSucceed('the empty app', runTimed('npx', cdkSynth(EMPTY_APP), { cwd: tree.dir }));
+      const f = mustSucceed(`synth in ${tree.label}`, runTimed('npx', cdkSynth(), { cwd: tree.dir }));
+      empty.get(tree)!.push(e);
+      full.get(tree)!.push(f);
+      process.stderr.write(
+        `  run ${i + 1}, ${tree.label}: empty ${e.seconds.toFixed(2)} s, full ${f.seconds.toFixed(2)} s\n`,
+      );
+    }
+  }
+  for (const tree of trees) {
+    const [f, e] = [full.get(tree)!, empty.get(tree)!];
+    const wall = median(f.map((r) => r.seconds)) / median(e.map((r) => r.seconds));
+    const [fc, ec] = [cpu(f), cpu(e)];
+    console.log(
+      `synth, ${tree.label}, whole process (median of ${runs}): full ${median(f.map((r) => r.seconds)).toFixed(2)} s, ` +
+        `empty ${median(e.map((r) => r.seconds)).toFixed(2)} s; ratio full/empty ${ratioText(wall, fc !== undefined && ec ? fc / ec : undefined)} (target <= 1.5)`,
+    );
+  }
+}
+
+/** jest's summary line, "Tests: 1 failed, 480 passed, 481 total". */
+const testsLine = (output: string) => /^Tests:\s+(.*)$/m.exec(output)?.[1].trim() ?? 'no summary line';
+
+function benchTests(trees: readonly Tree[]): void {
+  const ratios = new Map<Tree, number>();
+  for (const tree of trees) {
+    process.stderr.write(`… ${tree.label}: npm test, then npm run synth\n`);
+    const test = runTimed('npm', ['test', '--silent'], { cwd: tree.dir });
+    const synth = mustSucceed(
+      `npm run synth in ${tree.label}`,
+      runTimed('npm', ['run', 'synth', '--silent', '--', '--output', tempDir('bench-npm-synth-')], { cwd: tree.dir }),
+    );
+    const wall = test.seconds / synth.seconds;
+    ratios.set(tree, wall);
+    const cpuRatio = test.cpuSeconds !== undefined && synth.cpuSeconds ? test.cpuSeconds / synth.cpuSeconds : undefined;
+    console.log(
+      `tests, ${tree.label}: npm test ${test.seconds.toFixed(1)} s (exit ${test.code}; ${testsLine(test.output)}), ` +
+        `npm run synth ${synth.seconds.toFixed(1)} s; ratio test/synth ${ratioText(wall, cpuRatio)}`,
+    );
+  }
+  if (trees.length === 2) {
+    const [before, after] = trees.map((t) => ratios.get(t)!);
+    console.log(`tests, ratio before/after: ${(before / after).toFixed(2)} (target >= 2)`);
+  }
+}
+
 runCommand(SPEC.name, async () => {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
@@ -67,24 +174,16 @@ runCommand(SPEC.name, async () => {
   if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) {
     throw new CommandError(`--runs is "${parsed.values.runs}"; expected a whole number from 1 to 50`);
   }
-  const full: number[] = [];
-  const empty: number[] = [];
-  process.stderr.write(`… synth: ${RUNS} runs each of the full app and an empty app\n`);
-  for (let i = 0; i < RUNS; i++) {
-    empty.push(timeCommand('npx', cdkSynth('node --import tsx bench/empty-app.ts')));
-    full.push(timeCommand('npx', cdkSynth()));
-    process.stderr.write(`  run ${i + 1}: empty ${empty[i].toFixed(2)} s, full ${full[i].toFixed(2)} s\n`);
+  const baseline = parsed.values.baseline;
+  if (baseline !== undefined && baseline.trim() === '') {
+    throw new CommandError('--baseline is ""; expected a commit of this repository');
   }
-  const ratio = median(full) / median(empty);
-  console.log(
-    `synth, whole process (median of ${RUNS}): full ${median(full).toFixed(2)} s, empty ${median(empty).toFixed(2)} s`,
-  );
-  console.log(`synth ratio full/empty: ${ratio.toFixed(2)} (target <= 1.5)`);
-
+  const trees: Tree[] = [
+    ...(baseline === undefined ? [] : [checkoutOf(baseline)]),
+    { label: baseline === undefined ? 'this checkout' : 'after (this checkout)', dir: PROJECT_ROOT },
+  ];
+  benchSynth(trees, RUNS);
   if (!parsed.values['skip-steps']) timeStepStarts();
-  if (parsed.values['skip-tests']) return 0;
-  process.stderr.write('… npm test, once\n');
-  const testSeconds = timeCommand('npm', ['test', '--silent']);
-  console.log(`npm test wall time: ${testSeconds.toFixed(1)} s (target <= 120 s)`);
+  if (!parsed.values['skip-tests']) benchTests(trees);
   return 0;
 });
