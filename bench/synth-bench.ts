@@ -153,6 +153,8 @@ function benchTests(trees: readonly Tree[]): void {
       `npm run synth in ${tree.label}`,
       runTimed('npm', ['run', 'synth', '--silent', '--', '--output', tempDir('bench-npm-synth-')], { cwd: tree.dir }),
     );
+    // A failed run still has a time, but say which files failed: on a busy machine a bound can be missed.
+    for (const line of test.output.split('\n').filter((l) => l.startsWith('FAIL '))) console.log(`  ${line}`);
     const wall = test.seconds / synth.seconds;
     ratios.set(tree, wall);
     const cpuRatio = test.cpuSeconds !== undefined && synth.cpuSeconds ? test.cpuSeconds / synth.cpuSeconds : undefined;
