@@ -3,7 +3,8 @@ import { checkStageWithControlTower } from '../stages/control-tower';
 import { checkStageWithCdkNag } from '../stages/nag';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import type { DeployConfig } from '../config/load';
-import { createDeliveryStages, pipelineStackName, type DeliveryStages } from './delivery-stages';
+import { createDeliveryStages, type DeliveryStages } from './delivery-stages';
+import { githubOidcStackName, pipelineStackName } from './names';
 import { GitHubOidcStack } from './github-oidc-stack';
 import { PipelineStack, SOURCE_OBJECT_KEY, sourceBucketName } from './pipeline-stack';
 
@@ -38,7 +39,7 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
     config.github &&
     new GitHubOidcStack(app, 'GitHubOidc', {
       env: { account: config.toolingAccount, region: config.region },
-      stackName: `${config.projectName}-github-oidc`,
+      stackName: githubOidcStackName(config),
       description: `OIDC roles for the GitHub workflows of ${config.github.repository}`,
       tags: { project: config.projectName },
       repository: config.github.repository,

@@ -7,6 +7,7 @@ import { RegistryStage } from '../stages/registry/registry-stage';
 import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
 import { ServiceStage } from '../stages/service/service-stage';
 import { postDeployCheckRoleArn } from './steps';
+import { environmentStackNames, environmentStageIds, pipelineStackName, registryStackName } from './names';
 
 /** One workload environment's stages, in deployment order. */
 export interface EnvironmentStages {
@@ -22,15 +23,6 @@ export interface DeliveryStages {
 
 /** The stack tag naming the workload environment a stack belongs to. */
 export const ENVIRONMENT_TAG = 'deployment-environment';
-
-/** The pipeline stack's name; the registry's publisher role trusts roles named after it. */
-export function pipelineStackName(config: DeployConfig): string {
-  return `${config.projectName}-pipeline`;
-}
-
-function pascalCase(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
-}
 
 /**
  * Whether the pipeline checks the environment from inside its VPC. An internet-facing load balancer is checked from
@@ -54,7 +46,7 @@ export function repositoryArn(config: DeployConfig): string {
 export function createDeliveryStages(scope: Construct, config: DeployConfig, imageTag: string): DeliveryStages {
   const registry = new RegistryStage(scope, 'Registry', {
     env: { account: config.registry.account, region: config.region },
-    stackName: `${config.projectName}-registry`,
+    stackName: registryStackName(config),
     registry: {
       repositoryName: config.registry.repositoryName,
       projectName: config.projectName,
@@ -68,10 +60,11 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
 
   const environments = config.environments.map((environment) => {
     const env = { account: environment.account, region: config.region };
-    const stackPrefix = `${config.projectName}-${environment.name}`;
-    const network = new NetworkStage(scope, `${pascalCase(environment.name)}Network`, {
+    const stackNames = environmentStackNames(config.projectName, environment.name);
+    const stageIds = environmentStageIds(environment.name);
+    const network = new NetworkStage(scope, stageIds.network, {
       env,
-      stackName: `${stackPrefix}-network`,
+      stackName: stackNames.network,
       network: {
         vpcCidr: environment.network.vpcCidr,
         internetFacing: environment.network.albScheme === 'internet-facing',
@@ -84,14 +77,14 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         repositoryArn: repositoryArn(config),
       },
     });
-    const service = new ServiceStage(scope, `${pascalCase(environment.name)}Service`, {
+    const service = new ServiceStage(scope, stageIds.service, {
       env,
-      stackName: `${stackPrefix}-service`,
+      stackName: stackNames.service,
       service: {
         ...environment.service,
         repositoryArn: repositoryArn(config),
         imageTag,
-        networkStackName: `${stackPrefix}-network`,
+        networkStackName: stackNames.network,
         alarmTopicArn: environment.alarmTopicArn,
         internetFacing: environment.network.albScheme === 'internet-facing',
         verifierFunctionName: verifierFunctionName(config.projectName, environment.name),

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../stages/nag';
+import { cdkRoleArn } from './names';
 
 /** GitHub Actions' token issuer. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -18,8 +19,6 @@ export const DIFF_ENVIRONMENT = 'pull-request-diff';
  * workflow gets the drift role, whose lookup roles can read the accounts' data (ReadOnlyAccess).
  */
 export const DRIFT_ENVIRONMENT = 'drift-detection';
-/** The CDK bootstrap qualifier these accounts use. */
-export const CDK_QUALIFIER = 'hnb659fds';
 
 export interface GitHubOidcStackProps extends StackProps {
   /** owner/name; the roles trust this repository only. */
@@ -97,8 +96,7 @@ export class GitHubOidcStack extends Stack {
           clientIds: ['sts.amazonaws.com'],
         });
     const lookupAccounts = [...new Set([this.account, ...props.diffAccounts])];
-    const bootstrapRole = (account: string, kind: string) =>
-      `arn:${this.partition}:iam::${account}:role/cdk-${CDK_QUALIFIER}-${kind}-role-${account}-${this.region}`;
+    const bootstrapRole = (account: string, kind: string) => cdkRoleArn(this.partition, kind, account, this.region);
 
     this.deployRole = new iam.Role(this, 'DeployRole', {
       description: `GitHub Actions deploys of ${props.repository} from the production environment`,

@@ -12,7 +12,7 @@ import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Clien
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { PIPELINE_STACK_ID } from '../../pipeline/build-app';
-import { pipelineStackName } from '../../pipeline/delivery-stages';
+import { pipelineStackName } from '../../pipeline/names';
 import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../pipeline/pipeline-stack';
 import {
   AWS_CLIENT_BOUNDS,

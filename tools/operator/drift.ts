@@ -13,8 +13,13 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
-import { pipelineStackName } from '../../pipeline/delivery-stages';
-import { CDK_QUALIFIER } from '../../pipeline/github-oidc-stack';
+import {
+  CDK_QUALIFIER,
+  environmentStackNames,
+  githubOidcStackName,
+  pipelineStackName,
+  registryStackName,
+} from '../../pipeline/names';
 import { awsBoundsText, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
@@ -36,20 +41,20 @@ export interface DriftTarget {
 
 /**
  * Every stack the app deploys, in deployment order: the registry, each environment's network and service, the
- * pipeline, and the GitHub OIDC stack when the config names a repository. The names follow pipeline/build-app.ts and
- * pipeline/delivery-stages.ts; drift.test.ts holds this list to the stacks of the app itself.
+ * pipeline, and the GitHub OIDC stack when the config names a repository, by the names in pipeline/names.ts;
+ * drift.test.ts holds this list to the stacks of the app itself.
  */
 export function driftTargets(config: DeployConfig): DriftTarget[] {
   return [
-    { stackName: `${config.projectName}-registry`, account: config.registry.account },
+    { stackName: registryStackName(config), account: config.registry.account },
     ...config.environments.flatMap((environment) =>
-      ['network', 'service'].map((kind) => ({
-        stackName: `${config.projectName}-${environment.name}-${kind}`,
+      Object.values(environmentStackNames(config.projectName, environment.name)).map((stackName) => ({
+        stackName,
         account: environment.account,
       })),
     ),
     { stackName: pipelineStackName(config), account: config.toolingAccount },
-    ...(config.github ? [{ stackName: `${config.projectName}-github-oidc`, account: config.toolingAccount }] : []),
+    ...(config.github ? [{ stackName: githubOidcStackName(config), account: config.toolingAccount }] : []),
   ];
 }
 

@@ -2,6 +2,7 @@
 // answers into it, and the one-screen rendering. No AWS call is made here; tools/operator/status.ts reads.
 import type { StageState } from '@aws-sdk/client-codepipeline';
 import type { ServiceDeployment, ServiceDeploymentBrief } from '@aws-sdk/client-ecs';
+import { environmentStageIds } from '../../pipeline/names';
 import { shorten } from '../cli/command';
 
 /** A part of the report that could not be read, and why: the failed call, named, with AWS's own reason. */
@@ -150,20 +151,6 @@ export function isoTime(date: Date | undefined): string | undefined {
   return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 }
 
-/** A CDK stage's construct id for an environment, as `createDeliveryStages` names it: ProductionNetwork, ProductionService. */
-export function stageIds(environmentName: string): { readonly network: string; readonly service: string } {
-  const pascal = environmentName.charAt(0).toUpperCase() + environmentName.slice(1);
-  return { network: `${pascal}Network`, service: `${pascal}Service` };
-}
-
-/** The environment's stack names, as `createDeliveryStages` names them. */
-export function stackNames(projectName: string, environmentName: string) {
-  return {
-    network: `${projectName}-${environmentName}-network`,
-    service: `${projectName}-${environmentName}-service`,
-  } as const;
-}
-
 /**
  * The tag of an image reference: `repo:tag` gives tag, `repo@sha256:...` gives the digest. A registry's port is not
  * a tag: only a colon after the last slash separates one.
@@ -292,7 +279,7 @@ function combinedStatus(actions: readonly PipelineActionStatus[]): string {
  * stage's id); and its service stage. A stage the pipeline does not hold yet is NotInPipeline.
  */
 export function environmentStages(stageStates: readonly StageState[], environmentName: string): PipelineStageStatus[] {
-  const ids = stageIds(environmentName);
+  const ids = environmentStageIds(environmentName);
   return [ids.network, ids.service].map((stage) => {
     const own = stageStates.find((s) => s.stageName === stage);
     const holder = own ?? stageStates.find((s) => s.actionStates?.some((a) => a.actionName?.startsWith(`${stage}.`)));

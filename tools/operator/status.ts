@@ -45,6 +45,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig, type EnvironmentCon
 import { awsBoundsText, awsCall, boundedClient, boundedClientConfig } from '../cli/aws';
 import { CommandError, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
+import { CDK_QUALIFIER, cdkRoleArn, environmentStackNames } from '../../pipeline/names';
 import {
   alarmLabel,
   deploymentStatus,
@@ -55,7 +56,6 @@ import {
   newestDeployment,
   renderScreen,
   rolloutStatus,
-  stackNames,
   unreadableParts,
   type AlarmStatus,
   type DeploymentStatus,
@@ -69,14 +69,12 @@ import {
   type Unreadable,
 } from './status-report';
 
-/** The bootstrap qualifier of CDK's default template, which `npm run bootstrap` keeps. */
-const CDK_QUALIFIER = 'hnb659fds';
 /** The whole command's budget, unless --timeout says otherwise: every environment is read side by side. */
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
 /** The CDK lookup role of an account: read-only, and trusted by the tooling account (see the top of this file). */
 export function lookupRoleArn(partition: string, account: string, region: string): string {
-  return `arn:${partition}:iam::${account}:role/cdk-${CDK_QUALIFIER}-lookup-role-${account}-${region}`;
+  return cdkRoleArn(partition, 'lookup', account, region);
 }
 
 const SPEC = {
@@ -347,7 +345,7 @@ async function environmentStatus(
   call: Call,
   pipelineState: Promise<Read<StageState[]>>,
 ): Promise<EnvironmentStatus> {
-  const names = stackNames(config.projectName, environment.name);
+  const names = environmentStackNames(config.projectName, environment.name);
   const base = {
     name: environment.name,
     account: environment.account,
