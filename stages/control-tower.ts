@@ -18,6 +18,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IConstruct } from 'constructs';
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { LogKey } from './log-encryption';
 import { DefaultSecurityGroupCloser } from './network/default-security-group-closer';
 import { DiagnosticsHost } from './network/diagnostics-host';
@@ -26,6 +28,43 @@ import { HookRelay } from './service/hook-relay';
 
 /** The plugin's name, the prefix of every acknowledgement id: `cdk-validator-cfnguard::<rule>`. */
 export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
+
+/** One cfn-guard rule of the validator: its control, its rule name, and the resource types it checks. */
+export interface GuardRule {
+  readonly control: string;
+  readonly rule: string;
+  readonly types: readonly string[];
+  /** The rule file. */
+  readonly file: string;
+}
+
+/** The Control Tower rules the validator runs, read from its own rule files. */
+export function controlTowerRules(): GuardRule[] {
+  const root = path.join(
+    path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+    'rules/control-tower/cfn-guard',
+  );
+  return (readdirSync(root, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.guard'))
+    .map((file) => {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      const control = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(text)?.[1];
+      const rule = /^rule (\w+) when/m.exec(text)?.[1];
+      if (!control || !rule) throw new Error(`${file}: no control id or rule name; the rule format changed`);
+      // The types a rule checks are those its hook variant targets: `rule x when is_cfn_hook(%INPUT_DOCUMENT, %T)`.
+      const constants = new Map([...text.matchAll(/^let (\w+)\s*=\s*["']([^"']+)["']/gm)].map((m) => [m[1], m[2]]));
+      const types = [
+        ...new Set(
+          [...text.matchAll(/^rule \w+ when is_cfn_hook\(%INPUT_DOCUMENT,\s*%(\w+)\)/gm)].map((m) =>
+            constants.get(m[1]),
+          ),
+        ),
+      ].filter((type): type is string => !!type);
+      if (types.length === 0) throw new Error(`${file}: no resource type a hook targets; the rule format changed`);
+      return { control, rule, types, file: path.join(root, file) };
+    })
+    .sort((a, b) => a.control.localeCompare(b.control, 'en', { numeric: true }));
+}
 
 /**
  * A Control Tower rule this project leaves failing on some resources, and why. `covers` reads each resource itself,
@@ -241,13 +280,24 @@ class AcknowledgeControlTowerRules implements IAspect {
  * "violations matching acknowledged IDs are filtered out"): without a severity, an unacknowledged failure would pass.
  */
 class ControlTowerValidator implements IPolicyValidationPluginBeta1 {
-  private readonly guard = new CfnGuardValidator({ controlTowerRulesEnabled: true });
-  readonly name = this.guard.name;
-  readonly version = this.guard.version;
-  readonly ruleIds = this.guard.ruleIds;
+  private readonly rules = controlTowerRules();
+  readonly name = CONTROL_TOWER_PLUGIN;
+  readonly version = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version;
+  readonly ruleIds = this.rules.map((r) => r.rule);
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = this.guard.validate(context);
+    // Only the rules whose hook targets a resource type the templates have: any other rule finds nothing to check,
+    // and running all of them over every template was most of a synth's time.
+    const types = new Set(
+      context.templatePaths.flatMap((file) =>
+        Object.values(
+          (JSON.parse(readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {},
+        ).map((r) => r.Type),
+      ),
+    );
+    const files = this.rules.filter((r) => r.types.some((type) => types.has(type))).map((r) => r.file);
+    if (files.length === 0) return { success: true, violations: [] };
+    const report = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: files }).validate(context);
     return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
   }
 }

@@ -1,46 +1,11 @@
 // Which AWS Control Tower proactive controls apply to a synthesized assembly, and how each one stands: passed, or
 // acknowledged with its reason. The rules come from the cfn-guard files the validator runs; the acknowledgements
 // from the validation report CDK writes beside the templates.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CONTROL_TOWER_PLUGIN } from '../../stages/control-tower';
+import { CONTROL_TOWER_PLUGIN, controlTowerRules, type GuardRule } from '../../stages/control-tower';
 import { CommandError } from '../cli/command';
 import type { CfnTemplate } from './rollout';
-
-/** One cfn-guard rule of the validator: its control, its rule name, and the resource types it checks. */
-export interface GuardRule {
-  readonly control: string;
-  readonly rule: string;
-  readonly types: readonly string[];
-}
-
-/** The Control Tower rules the validator runs, read from its own rule files. */
-export function controlTowerRules(): GuardRule[] {
-  const root = path.join(
-    path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
-    'rules/control-tower/cfn-guard',
-  );
-  return (readdirSync(root, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.guard'))
-    .map((file) => {
-      const text = readFileSync(path.join(root, file), 'utf8');
-      const control = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(text)?.[1];
-      const rule = /^rule (\w+) when/m.exec(text)?.[1];
-      if (!control || !rule) throw new Error(`${file}: no control id or rule name; the rule format changed`);
-      // The types a rule checks are those its hook variant targets: `rule x when is_cfn_hook(%INPUT_DOCUMENT, %T)`.
-      const constants = new Map([...text.matchAll(/^let (\w+)\s*=\s*["']([^"']+)["']/gm)].map((m) => [m[1], m[2]]));
-      const types = [
-        ...new Set(
-          [...text.matchAll(/^rule \w+ when is_cfn_hook\(%INPUT_DOCUMENT,\s*%(\w+)\)/gm)].map((m) =>
-            constants.get(m[1]),
-          ),
-        ),
-      ].filter((type): type is string => !!type);
-      if (types.length === 0) throw new Error(`${file}: no resource type a hook targets; the rule format changed`);
-      return { control, rule, types };
-    })
-    .sort((a, b) => a.control.localeCompare(b.control, 'en', { numeric: true }));
-}
 
 export interface ControlStatus extends GuardRule {
   /** Resources of the rule's types in the assembly. */
