@@ -3,7 +3,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
 import { contentTag } from '../stages/image-tag';
-import { buildDeliveryApp } from './build-app';
+import { buildDeliveryApp } from '../pipeline/build-app';
 
 // cfn-lint checks every template in `npm test` and CI, a stronger gate than the built-in check, which
 // only warns and costs about half of the synth time.
