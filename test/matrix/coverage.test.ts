@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import { PROJECT_ROOT, defaultConfigJson } from '../helpers/cdk';
 import { VARIANTS } from './variants';
 
-/** The field names of the table under "## Configuration": `service.cpu`, `memoryMiB` expands to service.memoryMiB. */
+/** The field names of docs/configuration.md's table: `service.cpu`, `memoryMiB` expands to service.memoryMiB. */
 function readmeFields(): string[] {
-  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'));
+  const readme = readFileSync(path.join(PROJECT_ROOT, 'docs/configuration.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Fields'));
   const rows = section.slice(section.indexOf('| field')).split('\n\n')[0].split('\n').slice(2);
   return rows.flatMap((row) => {
     const names = [...row.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]);
