@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../tools/cli/command';
 import { stepBundle } from '../pipeline/steps';
-import { bundleSteps } from '../tools/planning/bundle-steps';
+import { bundleSteps } from '../tools/build/bundle-steps';
 import { median, runTimed, tempDir, timeCommand, type TimedRun } from './run';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');

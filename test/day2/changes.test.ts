@@ -3,7 +3,7 @@
 // ECS owns alone, or the tools refuse it before anything deploys and name the safe procedure (unsafeChangeProcedure).
 import { Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../pipeline/delivery-stages';
-import { bootstrapFirst, unsafeChangeProcedure } from '../../tools/planning/day2';
+import { bootstrapFirst, unsafeChangeProcedure } from '../../tools/report/day2';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { liveTrafficRisks, type Environment } from './model';
 

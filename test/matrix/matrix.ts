@@ -3,7 +3,7 @@ import { buildDeliveryApp } from '../../pipeline/build-app';
 import { configWith, newProjectApp } from '../helpers/cdk';
 import { cfnLintInBackground, templatesIn } from '../helpers/cfn-lint';
 import { checkPath } from '../helpers/reachability';
-import { formatPlan, readPlan } from '../../tools/planning/plan';
+import { formatPlan, readPlan } from '../../tools/report/plan';
 import { VARIANTS, type VariantName } from './variants';
 import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { DeployedStack } from '../helpers/deployed-policies';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { configuredAccounts } from '../../config/load';
-import { formatPlan, readPlan } from '../../tools/planning/plan';
+import { formatPlan, readPlan } from '../../tools/report/plan';
 import { configWith, newProjectApp, projectContext } from '../helpers/cdk';
 
 // GIVEN the whole app for the default configuration, synthesized once for the file

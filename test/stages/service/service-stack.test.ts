@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { ROLLOUT_TUNING } from '../../../stages/service/service-stack';
-import { modelRollouts } from '../../../tools/planning/rollout';
+import { modelRollouts } from '../../../tools/report/rollout';
 import { configWith, newProjectApp } from '../../helpers/cdk';
 
 // GIVEN the default configuration (blue/green) with auto scaling up to 4 tasks, and a second environment that rolls,

@@ -31,9 +31,9 @@ interface Attack {
 }
 
 const TOOLS = {
-  synth: 'tools/planning/synth.ts',
-  report: 'tools/planning/report.ts',
-  'image-tag': 'tools/planning/image-tag.ts',
+  synth: 'tools/build/synth.ts',
+  report: 'tools/report/report.ts',
+  'image-tag': 'tools/build/image-tag.ts',
   preview: 'tools/local/preview.ts',
   'lint-workflows': 'tools/local/lint-workflows.ts',
   'smoke-test': 'tools/pipeline-steps/smoke-test.ts',

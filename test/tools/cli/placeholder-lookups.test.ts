@@ -78,7 +78,7 @@ describe('placeholder lookups', () => {
     );
     // WHEN synth runs there as CodeBuild runs it
     const run = await runTool(
-      'tools/planning/synth.ts',
+      'tools/build/synth.ts',
       ['--config', 'deploy.json', '--output', path.join(checkout, 'out')],
       { CODEBUILD_BUILD_ID: 'project:build-1' },
       checkout,

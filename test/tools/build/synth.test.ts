@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readPlan } from '../../../tools/planning/plan';
-import { contentTag } from '../../../stages/image-tag';
+import { readPlan } from '../../../tools/report/plan';
+import { contentTag } from '../../../runtime/image-tag';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
 import { runToolsInOneProcess } from '../../helpers/run-tool';
 
@@ -14,7 +14,7 @@ function runSynth(args: string[]): Promise<{ code: number; stdout: string; stder
     Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_ENV'),
   );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/planning/synth.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/build/synth.ts', ...args], {
       cwd: PROJECT_ROOT,
       env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' },
     });
@@ -57,8 +57,8 @@ describe('npm run synth', () => {
     [['-c', 'config=x.json'], 'synth: unknown option -c; see --help'],
   ];
   const quick = runToolsInOneProcess([
-    ...refusals.map(([args]) => ({ script: 'tools/planning/synth.ts', args })),
-    { script: 'tools/planning/synth.ts', args: ['--help', '--output', '/nonexistent/should-not-be-made'] },
+    ...refusals.map(([args]) => ({ script: 'tools/build/synth.ts', args })),
+    { script: 'tools/build/synth.ts', args: ['--help', '--output', '/nonexistent/should-not-be-made'] },
     { script: 'tools/pipeline-steps/publish-image.ts', args: ['--dry-run'] },
   ]);
 

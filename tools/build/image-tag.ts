@@ -1,12 +1,12 @@
-// `npx tsx tools/planning/image-tag.ts [DIR]`: print the image tag.
-import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
+// `npx tsx tools/build/image-tag.ts [DIR]`: print the image tag.
+import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
 import { parseCommandLine, runCommand } from '../cli/command';
 import { checkedContentTag } from '../cli/docker-context';
 
 const SPEC = {
   name: 'image-tag',
   usage: `
-usage: npx tsx tools/planning/image-tag.ts [DIR]
+usage: npx tsx tools/build/image-tag.ts [DIR]
 
 Prints the image tag: a hash of every file under DIR (default ${DOCKER_CONTEXT_DIR}), the tag synth deploys and
 publish-image pushes.

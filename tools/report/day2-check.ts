@@ -1,6 +1,6 @@
 // `npm run day2-check -- --since REF [--config FILE]`: before anything deploys, compare the config at REF (the commit
 // that is deployed: the pull request's base, or the commit main was at before this push) with the working one, and
-// refuse a change that one deploy cannot make safely, naming the safe procedure (tools/planning/day2.ts).
+// refuse a change that one deploy cannot make safely, naming the safe procedure (tools/report/day2.ts).
 import { execFileSync } from 'node:child_process';
 import { loadConfig, parseConfig, type DeployConfig } from '../../config/load';
 import { configFlag } from '../cli/config-flag';

@@ -1,7 +1,7 @@
-import { controlTowerStatus, readValidationReport } from '../../../tools/planning/control-tower';
-import { PRICES, modelEnvironmentCost } from '../../../tools/planning/cost';
-import { acknowledgementsIn, buildReport, reportMarkdown, reportSummary } from '../../../tools/planning/report';
-import { AWS_ROLLOUT_DEFAULTS, modelRollouts, type CfnTemplate } from '../../../tools/planning/rollout';
+import { controlTowerStatus, readValidationReport } from '../../../tools/report/control-tower';
+import { PRICES, modelEnvironmentCost } from '../../../tools/report/cost';
+import { acknowledgementsIn, buildReport, reportMarkdown, reportSummary } from '../../../tools/report/report';
+import { AWS_ROLLOUT_DEFAULTS, modelRollouts, type CfnTemplate } from '../../../tools/report/rollout';
 import { buildDeliveryApp } from '../../../pipeline/build-app';
 import { configWith, newProjectApp } from '../../helpers/cdk';
 

@@ -12,7 +12,7 @@ import { stepBundle } from '../../../pipeline/steps';
 import { publisherRoleArn } from '../../../stages/registry/names';
 import { verifierCode } from '../../../stages/service/in-vpc-verifier';
 import { startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
-import { bundleSteps } from '../../../tools/planning/bundle-steps';
+import { bundleSteps } from '../../../tools/build/bundle-steps';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
 import { motoCredentials, startMoto, type Moto } from '../../helpers/moto';

@@ -13,8 +13,8 @@ import {
 } from '../cli/placeholder-lookups';
 import * as path from 'node:path';
 import { bundleSteps } from './bundle-steps';
-import { controlTowerStatus, controlTowerSummary, readValidationReport } from './control-tower';
-import { formatPlan, readPlan } from './plan';
+import { controlTowerStatus, controlTowerSummary, readValidationReport } from '../report/control-tower';
+import { formatPlan, readPlan } from '../report/plan';
 import { Progress } from '../cli/progress';
 
 const SPEC = {

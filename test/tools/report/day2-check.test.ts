@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/cdk';
 import { runTool } from '../../helpers/run-tool';
 
-const TOOL = 'tools/planning/day2-check.ts';
+const TOOL = 'tools/report/day2-check.ts';
 const deployed = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/deploy.json'), 'utf8'));
 delete deployed.$schema;
 

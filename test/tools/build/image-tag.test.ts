@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, writeFileSync, renameSync, chmodSync, utimesSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { contentTag } from '../../../stages/image-tag';
+import { contentTag } from '../../../runtime/image-tag';
 import { PROJECT_ROOT } from '../../helpers/cdk';
 
 function copyOfDocker(): string {
