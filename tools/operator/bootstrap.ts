@@ -20,14 +20,9 @@ import { awsBoundsText, awsCall, boundedClient, boundedClientConfig, describeAws
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { refusePlaceholders } from '../cli/placeholder-lookups';
-import {
-  boundaryArn,
-  boundaryPolicy,
-  executionPolicy,
-  type AccountRole,
-  type PolicyDocument,
-  type PolicyScope,
-} from './bootstrap-policies';
+import { boundaryArn, type AccountRole, type PolicyDocument, type PolicyScope } from './bootstrap-policies';
+import { boundaryPolicy } from './boundary-policy';
+import { executionPolicy } from './execution-policy';
 
 const SPEC = {
   name: 'bootstrap',
