@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const INFRASTRUCTURE_ONLY =
+  'CDK libraries belong to stages/ and pipeline/: runtime/ runs in Lambda and CodeBuild, tools/ as CLIs (runtime/README.md).';
+
 export default tseslint.config(
   { ignores: ['cdk.out/**', 'node_modules/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -14,7 +17,15 @@ export default tseslint.config(
   {
     // Every AWS SDK client comes from the factory in tools/cli/aws.ts, whose request handler throws on its timeout
     // (an SDK timeout otherwise only warns, and a call to an endpoint that never answers waits forever).
-    files: ['tools/**/*.ts', 'stages/**/*.ts', 'pipeline/**/*.ts', 'config/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      'tools/**/*.ts',
+      'runtime/**/*.ts',
+      'stages/**/*.ts',
+      'pipeline/**/*.ts',
+      'bin/**/*.ts',
+      'config/**/*.ts',
+      'bench/**/*.ts',
+    ],
     ignores: ['tools/cli/aws.ts'],
     rules: {
       'no-restricted-syntax': [
@@ -33,6 +44,19 @@ export default tseslint.config(
               message: 'Request handlers are made in tools/cli/aws.ts only, with throwOnRequestTimeout.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The TypeScript variant of no-restricted-imports, so that its options and the SDK handler's above both apply.
+    files: ['runtime/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['aws-cdk-lib', 'constructs', 'cdk-nag'].map((name) => ({ name, message: INFRASTRUCTURE_ONLY })),
+          patterns: [{ group: ['aws-cdk-lib/*'], message: INFRASTRUCTURE_ONLY }],
         },
       ],
     },

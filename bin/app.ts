@@ -2,7 +2,7 @@
 // The CDK app entry: the one place that reads context and files, then hands typed values on.
 import { App } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
-import { contentTag } from '../stages/image-tag';
+import { contentTag } from '../runtime/image-tag';
 import { buildDeliveryApp } from '../pipeline/build-app';
 
 // cfn-lint checks every template in `npm test` and CI, a stronger gate than the built-in check, which

@@ -1,15 +1,46 @@
+import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
 import { acknowledge } from './nag';
+
+/** The Lambda handlers: runtime code, kept apart from the constructs (runtime/README.md). */
+const LAMBDA_RUNTIME_DIR = path.join(__dirname, '..', 'runtime', 'lambda');
+
+const bundles = new Map<string, string>();
+
+/**
+ * A handler file of runtime/lambda/ and what it imports, bundled by esbuild into one minified CommonJS file of a few
+ * KiB, for InlineFunction's source.
+ */
+export function inlineBundle(handlerFile: string): string {
+  let code = bundles.get(handlerFile);
+  if (code === undefined) {
+    code = buildSync({
+      entryPoints: [path.join(LAMBDA_RUNTIME_DIR, handlerFile)],
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      minify: true,
+      // The Lambda Node.js runtime provides the AWS SDK v3.
+      external: ['@aws-sdk/*'],
+      write: false,
+      logLevel: 'silent',
+    }).outputFiles[0].text;
+    bundles.set(handlerFile, code);
+  }
+  return code;
+}
 
 export interface InlineFunctionProps extends Omit<
   lambda.FunctionProps,
   'runtime' | 'handler' | 'code' | 'role' | 'logGroup'
 > {
-  /** The whole handler as CommonJS source; CloudFormation's ZipFile, so the stack has no file asset. */
+  /** The whole handler as CommonJS source, CloudFormation's ZipFile (runtime/README.md: why no file asset). */
   readonly source: string;
   /** What the role may do besides writing the function's own logs. */
   readonly statements: readonly iam.PolicyStatement[];
@@ -18,7 +49,7 @@ export interface InlineFunctionProps extends Omit<
 
 /**
  * A Node.js Lambda whose code is inline, with its own log group and a role that may write only there plus the
- * given statements. Inline code costs the pipeline no asset-publishing action.
+ * given statements.
  */
 export class InlineFunction extends Construct {
   readonly function: lambda.Function;

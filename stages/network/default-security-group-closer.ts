@@ -5,38 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { InlineFunction } from '../inline-function';
 import { acknowledge } from '../nag';
-
-/**
- * The function that removes every rule from the VPC's default security group, so that nothing placed in it by
- * mistake can talk. CDK's own `restrictDefaultSecurityGroup` does the same with a Lambda whose code is a file
- * asset, which costs the pipeline an asset-publishing CodeBuild action on every run; this code is inline
- * (CloudFormation `ZipFile`), so the stack has no asset. It answers CloudFormation itself at the ResponseURL
- * (CloudFormation user guide, "Custom resource response objects"); the Node.js runtime bundles the AWS SDK v3.
- */
-export const CLOSER_CODE = `
-const { EC2Client, DescribeSecurityGroupsCommand, RevokeSecurityGroupIngressCommand, RevokeSecurityGroupEgressCommand } = require('@aws-sdk/client-ec2');
-const ec2 = new EC2Client({ maxAttempts: 5 });
-const strip = (p) => ({ ...p, UserIdGroupPairs: (p.UserIdGroupPairs || []).map(({ GroupId, UserId }) => ({ GroupId, UserId })) });
-async function close(groupId) {
-  const { SecurityGroups: [group] } = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
-  if (group.IpPermissions.length) await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: group.IpPermissions.map(strip) }));
-  if (group.IpPermissionsEgress.length) await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: group.IpPermissionsEgress.map(strip) }));
-}
-async function answer(event, status, reason) {
-  const body = JSON.stringify({ Status: status, Reason: reason, PhysicalResourceId: event.ResourceProperties.DefaultSecurityGroupId,
-    StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
-  await fetch(event.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '' }, signal: AbortSignal.timeout(10000) });
-}
-exports.handler = async (event) => {
-  try {
-    if (event.RequestType !== 'Delete') await close(event.ResourceProperties.DefaultSecurityGroupId);
-    await answer(event, 'SUCCESS', 'default security group closed');
-  } catch (error) {
-    console.error(error);
-    await answer(event, 'FAILED', String(error.message || error).slice(0, 200));
-  }
-};
-`.trim();
+import { CLOSER_CODE } from '../../runtime/lambda/security-group-closer';
 
 export interface DefaultSecurityGroupCloserProps {
   /** The VPC whose default security group loses its rules. */
@@ -45,7 +14,11 @@ export interface DefaultSecurityGroupCloserProps {
   readonly logRetentionDays: number;
 }
 
-/** Removes every ingress and egress rule of a VPC's default security group, with no file asset. */
+/**
+ * Removes every ingress and egress rule of a VPC's default security group, so that nothing placed in it by mistake
+ * can talk. CDK's own `restrictDefaultSecurityGroup` does the same with a Lambda whose code is a file asset; this
+ * one's code is inline (runtime/README.md).
+ */
 export class DefaultSecurityGroupCloser extends Construct {
   readonly function: lambda.Function;
 

@@ -2,10 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { InlineFunction } from '../inline-function';
+import { InlineFunction, inlineBundle } from '../inline-function';
 import { acknowledge } from '../nag';
-import { inlineBundle } from './in-vpc-verifier';
-import { RELAY_TIMEOUT_SECONDS } from './verifier-timeout';
+import { RELAY_TIMEOUT_SECONDS } from '../../runtime/lambda/verifier-timeout';
 
 export interface HookRelayProps {
   /** The in-VPC verifier it passes each hook invocation to, with the load balancer's private addresses. */
@@ -17,7 +16,7 @@ export interface HookRelayProps {
 
 /**
  * The blue/green pre-traffic hook of an internet-facing service: a function outside the VPC that finds the load
- * balancer's private addresses through the EC2 API and invokes the in-VPC verifier with them (hook-relay-handler.ts).
+ * balancer's private addresses through the EC2 API and invokes the in-VPC verifier with them (runtime/lambda/hook-relay-handler.ts).
  * It replaces an ec2 interface endpoint in the isolated subnets, $14.60 a month in two zones, and sends no request to
  * the service itself: test traffic still comes only from inside the VPC.
  */

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -6,10 +5,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
-import { InlineFunction } from '../inline-function';
+import { InlineFunction, inlineBundle } from '../inline-function';
 import { acknowledge } from '../nag';
-import { VERIFIER_TIMEOUT_SECONDS } from './verifier-timeout';
+import { VERIFIER_TIMEOUT_SECONDS } from '../../runtime/lambda/verifier-timeout';
 
 /**
  * How often the verifier is invoked to keep it active while ECS may need it as a hook. A VPC function idle for weeks
@@ -25,33 +23,6 @@ export const KEEP_WARM_EVENT = { keepWarm: true } as const;
 /** The verifier's name in the workload account: fixed, because the pipeline's check role is granted it by ARN. */
 export function verifierFunctionName(projectName: string, environmentName: string): string {
   return `${projectName}-${environmentName}-verifier`;
-}
-
-const bundles = new Map<string, string>();
-
-/**
- * A handler file and what it imports, bundled by esbuild into one minified CommonJS file of a few KiB. It goes into
- * the template as inline code (`ZipFile`, no longer limited to 4096 characters: aws/aws-cdk#20624), so the stack
- * has no file asset and the pipeline no asset-publishing action.
- */
-export function inlineBundle(handlerFile: string): string {
-  let code = bundles.get(handlerFile);
-  if (code === undefined) {
-    code = buildSync({
-      entryPoints: [path.join(__dirname, handlerFile)],
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      minify: true,
-      // The Lambda Node.js runtime provides the AWS SDK v3.
-      external: ['@aws-sdk/*'],
-      write: false,
-      logLevel: 'silent',
-    }).outputFiles[0].text;
-    bundles.set(handlerFile, code);
-  }
-  return code;
 }
 
 /** The verifier's handler and the service checks, as inline code. */

@@ -20,7 +20,7 @@ import { TEST_LISTENER_PORT } from '../network/load-balancer';
 import { NETWORK_OUTPUTS, type NetworkOutput } from '../network/handoff';
 import { acknowledge } from '../nag';
 import { IMAGE_PORT, IMAGE_USER } from './image-port';
-import { HOOK_DEADLINE_SECONDS, type HookDetails } from './deployment-hook';
+import { HOOK_DEADLINE_SECONDS, type HookDetails } from '../../runtime/lambda/deployment-hook';
 import { HookRelay } from './hook-relay';
 import { InVpcVerifier } from './in-vpc-verifier';
 

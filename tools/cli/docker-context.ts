@@ -2,7 +2,7 @@
 // (esbuild), and a bundled module's `require.main === module` would run another command's main.
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { DOCKER_CONTEXT_DIR, contentTag } from '../../stages/image-tag';
+import { DOCKER_CONTEXT_DIR, contentTag } from '../../runtime/image-tag';
 import { CommandError } from './command';
 
 /**

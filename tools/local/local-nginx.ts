@@ -13,7 +13,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
+import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
 
 /** The files of docker/ that make up nginx's configuration, as the Dockerfile copies them to /etc/nginx. */
 export const CONFIG_FILES = ['nginx.conf', 'security-headers.conf'];

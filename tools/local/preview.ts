@@ -2,11 +2,11 @@
 // until Ctrl-C. With a Docker engine it builds and runs the real image; without one it runs the system
 // nginx on the same config files under a temporary prefix.
 import { spawn, spawnSync } from 'node:child_process';
-import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
+import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
 import { dockerEngineAvailable, freePort, startLocalNginx } from './local-nginx';
 import { createServer } from 'node:net';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../cli/command';
-import { runSmokeTest } from '../../stages/service/service-checks';
+import { runSmokeTest } from '../../runtime/service-checks';
 
 const SPEC = {
   name: 'preview',

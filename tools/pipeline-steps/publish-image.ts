@@ -18,7 +18,7 @@ import { publisherRoleArn } from '../../stages/registry/names';
 import { awsBoundsText, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
-import { DOCKER_CONTEXT_DIR } from '../../stages/image-tag';
+import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
 import { checkedContentTag } from '../cli/docker-context';
 
 /** Severities from least to most severe; a threshold fails on its own level and everything above. */

@@ -3,9 +3,9 @@
 // as success, so only asking the running tasks for their version catches it. An internal service is out of the
 // step's reach, so the step asks the verifier in the service's VPC to run the same checks there.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { VERIFIER_TIMEOUT_SECONDS } from '../../stages/service/verifier-timeout';
-import { runSmokeTest, type SmokeTestOptions, type SmokeTestResult } from '../../stages/service/service-checks';
-import type { VerifyRequest, VerifyResponse } from '../../stages/service/verifier-handler';
+import { VERIFIER_TIMEOUT_SECONDS } from '../../runtime/lambda/verifier-timeout';
+import { runSmokeTest, type SmokeTestOptions, type SmokeTestResult } from '../../runtime/service-checks';
+import type { VerifyRequest, VerifyResponse } from '../../runtime/lambda/verifier-handler';
 import { AWS_CLIENT_BOUNDS, awsCall, boundedClient, type AwsClientBounds } from '../cli/aws';
 import { CommandError, httpUrl, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
-import { CLOSER_CODE } from '../../../stages/network/default-security-group-closer';
+import { CLOSER_CODE } from '../../../runtime/lambda/security-group-closer';
 import { loadInlineHandler } from '../../helpers/inline-lambda';
 import { startMoto, type Moto } from '../../helpers/moto';
 

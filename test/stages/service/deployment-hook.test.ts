@@ -1,8 +1,8 @@
 // The pre-traffic check's time budget: whatever the load balancer's addresses do, one invocation answers ECS within
 // its round, far inside the function's timeout, so a silent address never turns into a failed invocation.
 import { createServer, type Server, type Socket } from 'node:net';
-import { HOOK_ROUND_SECONDS, runDeploymentHook } from '../../../stages/service/deployment-hook';
-import { VERIFIER_TIMEOUT_SECONDS } from '../../../stages/service/verifier-timeout';
+import { HOOK_ROUND_SECONDS, runDeploymentHook } from '../../../runtime/lambda/deployment-hook';
+import { VERIFIER_TIMEOUT_SECONDS } from '../../../runtime/lambda/verifier-timeout';
 
 describe('the pre-traffic check against addresses that accept and never answer', () => {
   // GIVEN three load balancer addresses that accept connections and never answer

@@ -7,15 +7,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  KEEP_WARM_EVENT,
-  KEEP_WARM_INTERVAL_HOURS,
-  inlineBundle,
-  verifierCode,
-} from '../../../stages/service/in-vpc-verifier';
+import { KEEP_WARM_EVENT, KEEP_WARM_INTERVAL_HOURS, verifierCode } from '../../../stages/service/in-vpc-verifier';
+import { inlineBundle } from '../../../stages/inline-function';
 import { CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { HookResponse } from '../../../stages/service/deployment-hook';
-import type { VerifyResponse } from '../../../stages/service/verifier-handler';
+import type { HookResponse } from '../../../runtime/lambda/deployment-hook';
+import type { VerifyResponse } from '../../../runtime/lambda/verifier-handler';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { EXAMPLE_ZONE, PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
-import { PAGE_MARKER, runSmokeTest } from '../../../stages/service/service-checks';
+import { PAGE_MARKER, runSmokeTest } from '../../../runtime/service-checks';
 import { parseSmokeArgs } from '../../../tools/pipeline-steps/smoke-test';
 import { PROJECT_ROOT } from '../../helpers/cdk';
 import { runTool } from '../../helpers/run-tool';

@@ -3,7 +3,7 @@
 // to go on: SUCCEEDED, IN_PROGRESS (ask again later) or FAILED (roll back). ECS reads the answer from the
 // invocation's response, so the check makes no AWS call, except the address lookup an internet-facing load balancer
 // needs.
-import { runSmokeTest } from './service-checks';
+import { runSmokeTest } from '../service-checks';
 
 /** What the service stack puts in the hook's HookDetails; ECS passes it on every invocation. */
 export interface HookDetails {

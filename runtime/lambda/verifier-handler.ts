@@ -7,7 +7,7 @@
 // Either reads the answer from the invocation's response. It is bundled into the template as inline code.
 import { HOOK_ROUND_SECONDS, isHookEvent, runDeploymentHook, type HookResponse } from './deployment-hook';
 import type { RelayedHookEvent } from './hook-relay-handler';
-import { runSmokeTest } from './service-checks';
+import { runSmokeTest } from '../service-checks';
 
 /** What the pipeline's post-deploy check sends. */
 export interface VerifyRequest {
@@ -59,7 +59,7 @@ function relayedAddresses(event: RelayedHookEvent): (() => Promise<string[]>) | 
 }
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<VerifyResponse | HookResponse> {
-  // The schedule that keeps the function active (KEEP_WARM_EVENT in in-vpc-verifier.ts): nothing to check.
+  // The schedule that keeps the function active (KEEP_WARM_EVENT in stages/service/in-vpc-verifier.ts): nothing to check.
   if ((event as { keepWarm?: unknown } | null)?.keepWarm === true) return { ok: true, summary: 'kept warm', lines: [] };
   const remainingSeconds = ((context?.getRemainingTimeInMillis() ?? Infinity) - ANSWER_MARGIN_MS) / 1000;
   if (isHookEvent(event)) {
