@@ -25,7 +25,7 @@ import { parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { Progress } from '../cli/progress';
 import { profileName } from './deploy';
-import { lookupRoleArn } from './status';
+import { lookupRoleArn } from './lookup-role';
 import { at, ecsOwnedResources, forwardTargets, type TemplateResources } from './ecs-owned';
 
 /** Exit codes: the workflow tells drift (an issue) from a failure (a red run). */

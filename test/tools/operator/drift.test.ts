@@ -23,7 +23,7 @@ import {
   type CloudFormationApi,
 } from '../../../tools/operator/drift';
 import { ecsOwnedResources } from '../../../tools/operator/ecs-owned';
-import { lookupRoleArn } from '../../../tools/operator/status';
+import { lookupRoleArn } from '../../../tools/operator/lookup-role';
 import { ecsOwned, type Template as ModelTemplate } from '../../day2/model';
 import { PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
 import { DeployedStack } from '../../helpers/deployed-policies';

@@ -12,15 +12,11 @@ import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '
 import type { StageState } from '@aws-sdk/client-codepipeline';
 import { buildDeliveryApp } from '../../../pipeline/build-app';
 import { AWS_CLIENT_BOUNDS, callBoundSeconds } from '../../../tools/cli/aws';
-import {
-  alarmLabel,
-  deploymentStatus,
-  environmentStages,
-  imageTag,
-  renderScreen,
-  type StatusReport,
-} from '../../../tools/operator/status-report';
-import { lookupRoleArn } from '../../../tools/operator/status';
+import { lookupRoleArn } from '../../../tools/operator/lookup-role';
+import { environmentStages } from '../../../tools/operator/status-pipeline';
+import type { StatusReport } from '../../../tools/operator/status-report';
+import { renderScreen } from '../../../tools/operator/status-screen';
+import { alarmLabel, deploymentStatus, imageTag } from '../../../tools/operator/status-service';
 import { PROJECT_ROOT, configWith, defaultConfigJson, newProjectApp } from '../../helpers/cdk';
 import { motoCredentials, startMoto, type Moto } from '../../helpers/moto';
 import { runTool, type ToolRun } from '../../helpers/run-tool';
