@@ -12,16 +12,9 @@ import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { DRIFT_ENVIRONMENT } from '../../../pipeline/github-oidc-stack';
 import { callBoundSeconds } from '../../../tools/cli/aws';
 import { bootstrapTargets } from '../../../tools/operator/bootstrap';
-import {
-  EXIT_DRIFTED,
-  EXIT_FAILED,
-  EXIT_IN_SYNC,
-  detectStackDrift,
-  driftTargets,
-  formatReport,
-  realDrift,
-  type CloudFormationApi,
-} from '../../../tools/operator/drift';
+import { driftTargets } from '../../../tools/operator/drift';
+import { detectStackDrift, type CloudFormationApi } from '../../../tools/operator/drift-detection';
+import { EXIT_DRIFTED, EXIT_FAILED, EXIT_IN_SYNC, formatReport, realDrift } from '../../../tools/operator/drift-report';
 import { ecsOwnedResources } from '../../../tools/operator/ecs-owned';
 import { lookupRoleArn } from '../../../tools/operator/lookup-role';
 import { ecsOwned, type Template as ModelTemplate } from '../../day2/model';
