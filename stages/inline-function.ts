@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -87,7 +87,5 @@ export class InlineFunction extends Construct {
       role: this.role,
       logGroup,
     });
-    // The function reads its role's ARN, which already orders it after the role; cfn-lint (W3005) flags the DependsOn.
-    (this.function.node.defaultChild as CfnResource).addOverride('DependsOn', undefined);
   }
 }

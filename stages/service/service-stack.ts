@@ -1,4 +1,4 @@
-import { Annotations, type CfnElement, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -286,10 +286,6 @@ export class ServiceStack extends Stack {
         }),
       })
       .attachToApplicationTargetGroup(this.targetGroup);
-    // The service names both rules, which orders it after them; CDK's extra DependsOn on them is what cfn-lint
-    // flags (W3005). The task role's stays: the service must not start before its tasks may run.
-    const taskRole = this.taskDefinition.taskRole.node.defaultChild as CfnElement;
-    (this.service.node.defaultChild as ecs.CfnService).addOverride('DependsOn', [this.getLogicalId(taskRole)]);
 
     const verifier =
       shiftsTraffic || props.pipelineCheck

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { PYTHON_TOOLS_INSTALL, VENV_BIN } from './prerequisites';
+import { PROJECT_ROOT, PYTHON_TOOLS_INSTALL, VENV_BIN } from './prerequisites';
 
 /** Every CloudFormation template in a cloud assembly folder, nested stage assemblies included. */
 export function templatesIn(assemblyDir: string): string[] {
@@ -16,7 +16,11 @@ function cfnLintCommand(): string {
   return existsSync(venvCfnLint) ? venvCfnLint : 'cfn-lint';
 }
 
-const ARGS = (templates: readonly string[]) => ['--format', 'parseable', '--', ...templates];
+/** The project's .cfnlintrc, named so that it applies whatever folder the tests run from. */
+const ARGS = (templates: readonly string[]) => [
+  ...['--config-file', path.join(PROJECT_ROOT, '.cfnlintrc')],
+  ...['--format', 'parseable', '--', ...templates],
+];
 const cannotRun = (error: Error) =>
   new Error(`cfn-lint could not run (${error.message}); install it with: ${PYTHON_TOOLS_INSTALL}`);
 
