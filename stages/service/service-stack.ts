@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -388,10 +388,7 @@ export class ServiceStack extends Stack {
       }),
     );
     const details: HookDetails = { expectVersion: imageTag, deadlineSeconds: HOOK_DEADLINE_SECONDS };
-    (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride(
-      'DeploymentConfiguration.LifecycleHooks.0.HookDetails',
-      details,
-    );
+    addHookDetails(this.service, target, details);
   }
 
   /** Rollback when the tasks answer 5XX or fail health checks while a deployment runs (bake time included). */
@@ -459,4 +456,27 @@ export class ServiceStack extends Stack {
       { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
     );
   }
+}
+
+/**
+ * Gives the lifecycle hook that invokes `target` its HookDetails, which CDK's addLifecycleHook has no option for. The
+ * hook is found by its target ARN in the list CDK renders, wherever it stands; synth fails if none invokes `target`.
+ */
+function addHookDetails(service: ecs.FargateService, target: lambda.IFunction, details: HookDetails): void {
+  const cfnService = service.node.defaultChild as ecs.CfnService;
+  const configuration = cfnService.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty;
+  const cdkHooks = configuration.lifecycleHooks;
+  cfnService.deploymentConfiguration = {
+    ...configuration,
+    lifecycleHooks: Lazy.any({
+      produce: () => {
+        const stack = Stack.of(service);
+        const hooks = (stack.resolve(cdkHooks) ?? []) as ecs.CfnService.DeploymentLifecycleHookProperty[];
+        const targetArn = JSON.stringify(stack.resolve(target.functionArn));
+        const index = hooks.findIndex((hook) => JSON.stringify(hook.hookTargetArn) === targetArn);
+        if (index < 0) throw new Error(`${service.node.path}: no lifecycle hook invokes ${target.node.path}`);
+        return hooks.map((hook, i) => (i === index ? { ...hook, hookDetails: details } : hook));
+      },
+    }),
+  };
 }
