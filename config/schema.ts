@@ -1,13 +1,19 @@
-// The second layer: the shape of the configuration, as config/deploy.schema.json states it. The schema's
-// descriptions are also the error text, so a message says what is expected in the words an editor shows.
+// The second layer: the shape of the configuration, as config/deploy.schema.json states it, with one schema file
+// per large section beside it. The schema's descriptions are also the error text, so a message says what is
+// expected in the words an editor shows.
 import Ajv, { type ErrorObject } from 'ajv';
 import { isIpv4Cidr, isKnownRegion } from './aws-facts';
 import schema from './deploy.schema.json';
 import { DEFAULT_CONFIG_PATH, echo } from './messages';
+import networkSchema from './network.schema.json';
+import pipelineSchema from './pipeline.schema.json';
+import serviceSchema from './service.schema.json';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: false });
 ajv.addFormat('aws-region', isKnownRegion);
 ajv.addFormat('ipv4-cidr', isIpv4Cidr);
+// The sections by their $id, which the main schema's $refs name, as an editor resolves them beside it.
+ajv.addSchema([networkSchema, serviceSchema, pipelineSchema]);
 const validateSchema = ajv.compile(schema);
 
 /** Turns an ajv instance path (`/service/cpu`, `/environments/0/account`) into `service.cpu`, `environments[0].account`. */
