@@ -41,14 +41,6 @@ ${awsBoundsText()}
   options: { 'dry-run': { type: 'boolean' }, config: { type: 'string' } },
 } as const;
 
-/** A bootstrap failure, with a one-line reason that says which accounts are done and which are not. */
-export class BootstrapError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BootstrapError';
-  }
-}
-
 /** One account to bootstrap, with everything the commands need. */
 export interface BootstrapTarget {
   readonly account: string;
@@ -214,9 +206,10 @@ async function main(): Promise<number> {
     console.log(describeTarget(target, files));
     if (dryRun) continue;
     const left = targets.filter((t) => t !== target && !done.includes(t.account)).map((t) => t.account);
+    // A failure's one line says which accounts are done and which are not.
     const stop = (why: string) => {
       const state = done.length ? `bootstrapped: ${done.join(', ')}` : 'nothing was bootstrapped';
-      throw new BootstrapError(`${target.account}: ${why}; ${state}; not yet: ${[target.account, ...left].join(', ')}`);
+      throw new CommandError(`${target.account}: ${why}; ${state}; not yet: ${[target.account, ...left].join(', ')}`);
     };
     const iam = boundedClient(IAMClient, {
       region: config.region,
