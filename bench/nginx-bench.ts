@@ -1,11 +1,11 @@
 // `npm run bench:nginx`: load the image's nginx config on a real nginx with autocannon, against a stock
 // config serving a static copy of the same page, in one run. Traffic stays on 127.0.0.1.
-import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { findNginx, freePort, startLocalNginx } from '../tools/local/local-nginx';
-import { parseCommandLine, runCommand, seconds } from '../tools/cli/command';
+import { CommandError, parseCommandLine, runCommand, seconds } from '../tools/cli/command';
+import { startProcess } from '../tools/cli/process';
 import { tempDir } from './run';
 
 const SPEC = {
@@ -33,7 +33,7 @@ interface Load {
 
 async function load(url: string): Promise<Load> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
-  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} answers were not 2xx`);
+  if (result.non2xx > 0) throw new CommandError(`${url}: ${result.non2xx} answers were not 2xx`);
   return { rps: result.requests.average, p99: result.latency.p99, failures: result.errors + result.timeouts };
 }
 
@@ -50,24 +50,13 @@ async function startStockNginx(): Promise<{ url: string; stop: () => Promise<voi
     `pid ${prefix}/nginx.pid;\nevents {}\nhttp {\n  access_log ${prefix}/logs/access.log;\n` +
       `  server { listen 127.0.0.1:${port}; root ${prefix}/html; }\n}\n`,
   );
-  const child = spawn(
+  const nginx = startProcess(
     findNginx()!,
     ['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;'],
-    {
-      stdio: 'ignore',
-    },
+    { output: 'ignore' },
   );
   await new Promise((r) => setTimeout(r, 500));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGQUIT');
-    });
+  const stop = () => nginx.stop('SIGQUIT');
   return { url: `http://127.0.0.1:${port}`, stop };
 }
 

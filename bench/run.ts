@@ -1,16 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runProcessSync, succeeded, type ProcessResult } from '../tools/cli/process';
 
-export interface TimedRun {
+export interface TimedRun extends ProcessResult {
   readonly seconds: number;
   /** CPU seconds of the command and everything it started; undefined where the system does not tell. */
   readonly cpuSeconds: number | undefined;
-  /** The exit code; null when a signal ended it. */
-  readonly code: number | null;
-  /** What it printed, both streams. */
-  readonly output: string;
 }
 
 /**
@@ -31,18 +27,11 @@ function childCpuSeconds(): number | undefined {
 export function runTimed(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
   const cpuBefore = childCpuSeconds();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, {
-    encoding: 'utf8',
-    env: options.env ?? process.env,
-    cwd: options.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const result = runProcessSync(command, args, { env: options.env ?? process.env, cwd: options.cwd });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = childCpuSeconds();
   const cpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  return { seconds, cpuSeconds, code: result.status, output } satisfies TimedRun;
+  return { ...result, seconds, cpuSeconds } satisfies TimedRun;
 }
 
 /** Wall time of one command in seconds; fails the benchmark if the command fails. */
@@ -52,9 +41,7 @@ export function timeCommand(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string | undefined = undefined,
 ): number {
-  const run = runTimed(command, args, { env, cwd });
-  if (run.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.code}: ${run.output.slice(-400)}`);
-  return run.seconds;
+  return succeeded(`${command} ${args.join(' ')}`, runTimed(command, args, { env, cwd })).seconds;
 }
 
 export function median(values: number[]): number {

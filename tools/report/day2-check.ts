@@ -1,10 +1,10 @@
 // `npm run day2-check -- --since REF [--config FILE]`: before anything deploys, compare the config at REF (the commit
 // that is deployed: the pull request's base, or the commit main was at before this push) with the working one, and
 // refuse a change that one deploy cannot make safely, naming the safe procedure (tools/report/day2.ts).
-import { execFileSync } from 'node:child_process';
 import { loadConfig, parseConfig, type DeployConfig } from '../../config/load';
 import { configFlag } from '../cli/config-flag';
 import { CommandError, nonEmpty, parseCommandLine, runCommand, shorten } from '../cli/command';
+import { runProcessSync } from '../cli/process';
 import { bootstrapFirst, unsafeChangeProcedure } from './day2';
 
 const SPEC = {
@@ -23,22 +23,13 @@ Refuses a config change that one deploy cannot make safely to what REF deployed,
 
 /** The config file as committed at a revision, parsed and validated; undefined when it did not exist there. */
 export function configAt(revision: string, file: string): DeployConfig | undefined {
-  let text: string;
-  try {
-    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], { stdio: 'ignore' });
-  } catch {
+  if (runProcessSync('git', ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).code !== 0) {
     throw new CommandError(`--since ${shorten(revision)}: not a commit of this repository (fetch it, or give a hash)`);
   }
+  const shown = runProcessSync('git', ['show', `${revision}:${file.replace(/^\.\//, '')}`]);
+  if (shown.code !== 0) return undefined;
   try {
-    text = execFileSync('git', ['show', `${revision}:${file.replace(/^\.\//, '')}`], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch {
-    return undefined;
-  }
-  try {
-    return parseConfig(JSON.parse(text), `${file} at ${revision}`);
+    return parseConfig(JSON.parse(shown.stdout), `${file} at ${revision}`);
   } catch (error) {
     throw new CommandError(`${file} at ${shorten(revision)} is not a valid config: ${(error as Error).message}`);
   }

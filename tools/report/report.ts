@@ -3,7 +3,7 @@
 // that `npm run synth` wrote, through @aws-cdk/cloud-assembly-api.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CommandError, parseCommandLine, runCommand } from '../cli/command';
+import { CommandError, parseCommandLine, runCommand, shorten } from '../cli/command';
 import { buildReport } from './contents';
 import { reportMarkdown, reportSummary } from './markdown';
 
@@ -37,7 +37,7 @@ export function checkAssembly(assembly: string): void {
       JSON.parse(text);
     } catch (error) {
       throw new CommandError(
-        `${path.join(assembly, file)} is not valid JSON (${(error as Error).message.split('\n')[0].slice(0, 80)}); ` +
+        `${path.join(assembly, file)} is not valid JSON (${shorten((error as Error).message.split('\n')[0], 80)}); ` +
           `expected the ${isManifest ? 'manifest' : 'template'} of a cloud assembly: run npm run synth again`,
       );
     }
