@@ -2,7 +2,6 @@
 // Account A's repository under its content tag, unless that tag is already there; then wait for the scan
 // on push and fail on findings at or above the configured severity. The pipeline runs it in a privileged
 // CodeBuild step that assumes the registry's publisher role; a person can run it locally the same way.
-import { spawn } from 'node:child_process';
 import {
   DescribeImageScanFindingsCommand,
   DescribeImagesCommand,
@@ -10,37 +9,22 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand,
   StartImageScanCommand,
-  type ImageScanFinding,
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { DEFAULT_CONFIG_PATH, loadConfig, type ScanSeverity } from '../../config/load';
-import { publisherRoleArn } from '../../stages/registry/names';
-import { awsBoundsText, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
-import { parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
-import { configFlag } from '../cli/config-flag';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
+import { publisherRoleArn } from '../../stages/registry/names';
+import { awsBoundsText, boundedClient, boundedClientConfig } from '../cli/aws';
+import { CommandError, parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
+import { configFlag } from '../cli/config-flag';
 import { checkedContentTag } from '../cli/docker-context';
+import { docker, dockerCli, type DockerRunner } from './docker';
+import { describeEcrError, passScanGate, type ScanGateOptions } from './scan-gate';
 
-/** Severities from least to most severe; a threshold fails on its own level and everything above. */
-export const SEVERITY_ORDER: readonly string[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
-
-/** Runs docker; injected so tests can stand in for an engine. */
-export interface DockerRunner {
-  run(args: readonly string[], stdin?: string): Promise<{ code: number; output: string }>;
-}
-
-export interface PublishOptions {
-  /** Account A, the registry id. */
-  readonly registryId: string;
-  readonly repositoryName: string;
-  readonly tag: string;
+export interface PublishOptions extends ScanGateOptions {
   /** Docker platform, such as linux/arm64. */
   readonly platform: string;
   readonly contextDir: string;
-  readonly severityThreshold: ScanSeverity;
-  readonly scanTimeoutSeconds: number;
-  /** Pause between scan status polls. */
-  readonly pollIntervalMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -51,104 +35,15 @@ export interface PublishResult {
   readonly digest?: string;
 }
 
-/** A publish failure with a one-line reason. */
-export class PublishError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PublishError';
-  }
-}
-
-/** Turns an ECR error into a one-line reason that names the repository and account. */
-export function describeEcrError(
-  error: unknown,
-  repositoryName: string,
-  registryId: string,
-  call = 'ECR call',
-): string {
-  const e = error as { name?: string; message?: string };
-  if (e.name === 'RepositoryNotFoundException') {
-    return `repository ${repositoryName} not found in account ${registryId}; deploy the registry stage first`;
-  }
-  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied' || /not authorized/i.test(e.message ?? '')) {
-    return `access denied to repository ${repositoryName} in account ${registryId} (${e.message}); check the publisher role`;
-  }
-  return `${describeAwsFailure(call, error)} (repository ${repositoryName} in account ${registryId})`;
-}
-
 async function ecrCall<T>(label: string, call: () => Promise<T>, options: PublishOptions): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new PublishError(describeEcrError(error, options.repositoryName, options.registryId, `ECR ${label}`));
+    throw new CommandError(describeEcrError(error, options.repositoryName, options.registryId, `ECR ${label}`));
   }
 }
 
-async function docker(runner: DockerRunner, what: string, args: string[], stdin?: string): Promise<void> {
-  const { code, output } = await runner.run(args, stdin);
-  if (code !== 0) {
-    const lastLine = output.trim().split('\n').pop() ?? '';
-    throw new PublishError(`docker ${what} failed (exit ${code}): ${lastLine}`);
-  }
-}
-
-function findingsAtOrAbove(findings: readonly ImageScanFinding[], threshold: ScanSeverity): ImageScanFinding[] {
-  const floor = SEVERITY_ORDER.indexOf(threshold);
-  return findings.filter((f) => SEVERITY_ORDER.indexOf(f.severity ?? '') >= floor);
-}
-
-/** Polls the scan on push until it completes, then returns its findings. */
-async function waitForScan(
-  ecr: ECRClient,
-  options: PublishOptions,
-  log: (l: string) => void,
-): Promise<ImageScanFinding[]> {
-  const deadline = Date.now() + options.scanTimeoutSeconds * 1000;
-  for (;;) {
-    let status = 'PENDING';
-    try {
-      const result = await ecr.send(
-        new DescribeImageScanFindingsCommand({
-          registryId: options.registryId,
-          repositoryName: options.repositoryName,
-          imageId: { imageTag: options.tag },
-        }),
-      );
-      status = result.imageScanStatus?.status ?? 'PENDING';
-      if (status === 'COMPLETE') return result.imageScanFindings?.findings ?? [];
-      if (status === 'FAILED' || status === 'UNSUPPORTED_IMAGE') {
-        throw new PublishError(`the image scan ended ${status}: ${result.imageScanStatus?.description ?? ''}`.trim());
-      }
-    } catch (error) {
-      if (error instanceof PublishError) throw error;
-      // Scan on push starts a moment after the push; until then the scan does not exist.
-      if ((error as Error).name !== 'ScanNotFoundException') {
-        throw new PublishError(
-          describeEcrError(error, options.repositoryName, options.registryId, 'ECR DescribeImageScanFindings'),
-        );
-      }
-    }
-    if (Date.now() >= deadline) {
-      throw new PublishError(
-        `scan timeout: the scan of ${options.tag} was still ${status} after ${options.scanTimeoutSeconds} s`,
-      );
-    }
-    log(`  scan ${status.toLowerCase()}…`);
-    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 5000));
-  }
-}
-
-/** Waits for the tag's scan and fails on findings at or above the threshold, naming them. */
-async function passScanGate(ecr: ECRClient, options: PublishOptions, log: (l: string) => void): Promise<void> {
-  log(`waiting for the scan of ${options.tag} (up to ${options.scanTimeoutSeconds} s)`);
-  const blocking = findingsAtOrAbove(await waitForScan(ecr, options, log), options.severityThreshold);
-  if (blocking.length > 0) {
-    const list = blocking.map((f) => `${f.name} (${f.severity})`).join(', ');
-    throw new PublishError(`${blocking.length} scan finding(s) at or above ${options.severityThreshold}: ${list}`);
-  }
-}
-
-/** Publishes the image; throws PublishError with a one-line reason. */
+/** Publishes the image; throws CommandError with a one-line reason. */
 export async function publishImage(
   ecr: ECRClient,
   runner: DockerRunner,
@@ -164,14 +59,14 @@ export async function publishImage(
   );
   const repositoryUri = repositories.repositories?.[0]?.repositoryUri;
   if (!repositoryUri)
-    throw new PublishError(describeEcrError({ name: 'RepositoryNotFoundException' }, repositoryName, registryId));
+    throw new CommandError(describeEcrError({ name: 'RepositoryNotFoundException' }, repositoryName, registryId));
   const imageUri = `${repositoryUri}:${tag}`;
 
   const existing = await ecr
     .send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] }))
     .catch((error: Error) => {
       if (error.name === 'ImageNotFoundException') return undefined;
-      throw new PublishError(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImages'));
+      throw new CommandError(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImages'));
     });
   const existingDigest = existing?.imageDetails?.[0]?.imageDigest;
   if (existingDigest) {
@@ -183,7 +78,7 @@ export async function publishImage(
         () => true,
         (error: Error) => {
           if (error.name === 'ScanNotFoundException') return false;
-          throw new PublishError(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImageScanFindings'));
+          throw new CommandError(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImageScanFindings'));
         },
       );
     if (!scanned) {
@@ -239,30 +134,6 @@ export async function publishImage(
   return { alreadyPublished: false, imageUri, digest };
 }
 
-/** The real docker CLI, streaming its output to stderr as progress. */
-export const dockerCli: DockerRunner = {
-  run: (args, stdin) =>
-    new Promise((resolve) => {
-      const child = spawn('docker', [...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: DOCKER_TIMEOUT_MS });
-      let output = '';
-      const collect = (d: Buffer) => {
-        output += d.toString();
-        process.stderr.write(d);
-      };
-      child.stdout.on('data', collect);
-      child.stderr.on('data', collect);
-      child.on('error', (e) => resolve({ code: 127, output: `cannot run docker: ${e.message}` }));
-      child.on('close', (code, signal) =>
-        resolve(
-          signal === 'SIGTERM' && code === null
-            ? { code: 124, output: `${output}\nstopped after ${DOCKER_TIMEOUT_MS / 60_000} minutes` }
-            : { code: code ?? 1, output },
-        ),
-      );
-      child.stdin.end(stdin ?? '');
-    }),
-};
-
 const SPEC = {
   name: 'publish-image',
   usage: `
@@ -286,9 +157,6 @@ ${awsBoundsText()}
     'dry-run': { type: 'boolean' },
   },
 } as const;
-
-/** docker build and push get this long: a build from a cached base takes a minute, a cold one a few. */
-const DOCKER_TIMEOUT_MS = 20 * 60 * 1000;
 
 async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));

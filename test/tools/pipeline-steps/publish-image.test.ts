@@ -1,10 +1,7 @@
 import { CreateRepositoryCommand, ECRClient, PutImageCommand, StartImageScanCommand } from '@aws-sdk/client-ecr';
-import {
-  describeEcrError,
-  publishImage,
-  type DockerRunner,
-  type PublishOptions,
-} from '../../../tools/pipeline-steps/publish-image';
+import type { DockerRunner } from '../../../tools/pipeline-steps/docker';
+import { publishImage, type PublishOptions } from '../../../tools/pipeline-steps/publish-image';
+import { describeEcrError } from '../../../tools/pipeline-steps/scan-gate';
 import { MOTO_ACCOUNT, startMoto, type Moto } from '../../helpers/moto';
 
 function manifest(tag: string): string {
