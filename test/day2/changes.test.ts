@@ -6,11 +6,12 @@ import { createDeliveryStages } from '../../pipeline/delivery-stages';
 import { bootstrapFirst, unsafeChangeProcedure } from '../../tools/report/day2';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { liveTrafficRisks, type Environment } from './model';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, STAGING_ACCOUNT } from '../helpers/constants';
 
 type Change = (json: Record<string, any>) => void;
 
 /** The first environment's network and service templates for a config. */
-function synthesize(change: Change, imageTag = 'sha-0123456789abcdef'): Environment {
+function synthesize(change: Change, imageTag = IMAGE_TAG): Environment {
   const [environment] = createDeliveryStages(newProjectApp(), configWith(change), imageTag).environments;
   return {
     network: Template.fromStack(environment.network.stack).toJSON() as Environment['network'],
@@ -44,12 +45,12 @@ const SAFE: Array<[string, Environment]> = [
   ['deletion protection off', synthesize((json) => (json.network.deletionProtection = false))],
   [
     'an alarm topic',
-    synthesize((json) => (json.environments[0].alarmTopicArn = 'arn:aws:sns:us-east-2:333333333333:alarms')),
+    synthesize((json) => (json.environments[0].alarmTopicArn = `arn:aws:sns:${REGION}:${PRODUCTION_ACCOUNT}:alarms`)),
   ],
   ['log groups under customer keys', synthesize((json) => (json.logEncryption = 'customer-key'))],
   [
     'an environment added',
-    synthesize((json) => json.environments.push({ name: 'staging', account: '444444444444', requireApproval: false })),
+    synthesize((json) => json.environments.push({ name: 'staging', account: STAGING_ACCOUNT, requireApproval: false })),
   ],
 ];
 
@@ -109,7 +110,7 @@ describe('the tools refuse an unsafe change before anything deploys, naming the 
   test('asks for bootstrap first when a change alters what an account lets CloudFormation do, and only then', () => {
     const keys = (j: Record<string, any>) => (j.logEncryption = 'customer-key');
     expect(bootstrapFirst(json(blueGreen), json(keys))).toEqual([
-      'account 333333333333 gets a new execution policy (hello-privatelink-cdk-execution): run npm run bootstrap before this change deploys',
+      `account ${PRODUCTION_ACCOUNT} gets a new execution policy (hello-privatelink-cdk-execution): run npm run bootstrap before this change deploys`,
     ]);
     expect(bootstrapFirst(json(blueGreen), json(withDomain))).toHaveLength(1);
     expect(bootstrapFirst(json(blueGreen), json(rolling))).toEqual([]);

@@ -9,6 +9,7 @@ import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { deployCalls, refusedDeployCalls } from '../permissions/deploy-calls';
 import { unreadableDeployTimeValues } from '../permissions/deploy-time-values';
+import { IMAGE_TAG } from '../helpers/constants';
 
 /**
  * One variant of the matrix, synthesized once: cdk-nag runs inside synth (a finding throws), cfn-lint runs on every
@@ -17,7 +18,7 @@ import { unreadableDeployTimeValues } from '../permissions/deploy-time-values';
 export function describeVariant(name: VariantName, paths: Record<string, string[]>): void {
   const variant = VARIANTS[name];
   const config = configWith(variant.change);
-  const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+  const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
   let synthError: unknown;
   let directory = '';
   try {

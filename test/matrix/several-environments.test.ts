@@ -1,9 +1,10 @@
 import { describeVariant } from './matrix';
+import { STAGING_ACCOUNT } from '../helpers/constants';
 
 // What the trace must find, hop by hop, from the check to the service.
 describeVariant('several-environments', {
   staging: [
-    'CodeBuild SmokeTest-staging as role hello-privatelink-post-deploy-check invokes hello-privatelink-staging-verifier in 444444444444, whose policy admits that role',
+    `CodeBuild SmokeTest-staging as role hello-privatelink-post-deploy-check invokes hello-privatelink-staging-verifier in ${STAGING_ACCOUNT}, whose policy admits that role`,
     "the verifier runs in subnets 10.0.0.0/18, 10.0.64.0/18 of the load balancer's VPC",
     "its security group sends to the load balancer's security group on 80",
     'which admits 10.0.0.0/16 on 80, holding those subnets; listener HTTP:80',

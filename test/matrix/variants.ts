@@ -1,9 +1,9 @@
 // The configuration matrix: each variant is one file's synth, cdk-nag and cfn-lint clean, with each environment's
 // post-deploy check traced to its target. Together they set every field of the README's configuration table.
 import { EXAMPLE_ZONE } from '../helpers/cdk';
+import { EXAMPLE_UUID, PRODUCTION_ACCOUNT, REGION, STAGING_ACCOUNT } from '../helpers/constants';
 
-const certificate = (account: string) =>
-  `arn:aws:acm:us-east-2:${account}:certificate/11111111-2222-3333-4444-555555555555`;
+const certificate = (account: string) => `arn:aws:acm:${REGION}:${account}:certificate/${EXAMPLE_UUID}`;
 
 export interface Variant {
   readonly title: string;
@@ -34,7 +34,7 @@ export const VARIANTS = {
       json.service.deploymentStrategy = 'canary';
       json.service.canary = { percent: 10, bakeMinutes: 3 };
       json.network.domainName = 'www.example.com';
-      json.network.certificateArn = certificate('333333333333');
+      json.network.certificateArn = certificate(PRODUCTION_ACCOUNT);
       json.network.deletionProtection = true;
     },
   },
@@ -54,14 +54,14 @@ export const VARIANTS = {
     title:
       'staging internal over HTTP with 1 small task rolling and no deletion protection, then production internet-facing HTTPS with its own certificate and an alarm topic',
     change: (json) => {
-      json.environments[0].alarmTopicArn = 'arn:aws:sns:us-east-2:333333333333:production-alarms';
+      json.environments[0].alarmTopicArn = `arn:aws:sns:${REGION}:${PRODUCTION_ACCOUNT}:production-alarms`;
       json.service.maxCount = 4;
       json.service.logRetentionDays = 14;
       json.network.logRetentionDays = 14;
-      json.environments[0].network = { domainName: 'www.example.com', certificateArn: certificate('333333333333') };
+      json.environments[0].network = { domainName: 'www.example.com', certificateArn: certificate(PRODUCTION_ACCOUNT) };
       json.environments.unshift({
         name: 'staging',
-        account: '444444444444',
+        account: STAGING_ACCOUNT,
         requireApproval: false,
         reviewUrl: 'https://example.com/changes',
         service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, maxCount: 1, deploymentStrategy: 'rolling' },

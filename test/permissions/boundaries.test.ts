@@ -2,7 +2,8 @@
 // project, and every role trusts only configured accounts, AWS services or GitHub's OIDC provider.
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide } from '../helpers/iam';
-import { REGION, config, stacks, targets } from './deployed-app';
+import { config, stacks, targets } from './deployed-app';
+import { OUTSIDE_ACCOUNT, REGION } from '../helpers/constants';
 
 describe('the boundaries fence every project role to the project, whatever its own policy grants', () => {
   // GIVEN a role of the project whose identity policy allows everything: only its account's boundary limits it
@@ -39,7 +40,7 @@ describe('the boundaries fence every project role to the project, whatever its o
       'assuming a role outside the project',
       tooling,
       'sts:AssumeRole',
-      'arn:aws:iam::999999999999:role/OrganizationAccountAccessRole',
+      `arn:aws:iam::${OUTSIDE_ACCOUNT}:role/OrganizationAccountAccessRole`,
     ],
     ['reading a foreign bucket', tooling, 's3:GetObject', 'arn:aws:s3:::payroll-exports/2026.csv'],
     [
@@ -118,9 +119,11 @@ describe('trust policies', () => {
     const [role] = publisher.ofType('AWS::IAM::Role');
     const template = structuredClone(publisher.template);
     template.Resources[role].Properties.AssumeRolePolicyDocument.Statement[0].Principal = {
-      AWS: 'arn:aws:iam::999999999999:root',
+      AWS: `arn:aws:iam::${OUTSIDE_ACCOUNT}:root`,
     };
     const tampered = new DeployedStack(template, publisher.account, REGION, publisher.stackName);
-    expect(foreignTrusts(tampered)).toEqual([`${publisher.stackName} ${role}: AWS arn:aws:iam::999999999999:root`]);
+    expect(foreignTrusts(tampered)).toEqual([
+      `${publisher.stackName} ${role}: AWS arn:aws:iam::${OUTSIDE_ACCOUNT}:root`,
+    ]);
   });
 });

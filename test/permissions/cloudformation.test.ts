@@ -10,7 +10,8 @@ import {
   stockDeployRolePolicy as stockDeployRolePolicy_,
   unreadableDeployTimeValues,
 } from './deploy-time-values';
-import { REGION, environment, refused, roles, stacks, targets } from './deployed-app';
+import { environment, refused, roles, stacks, targets } from './deployed-app';
+import { PRODUCTION_ACCOUNT, REGION } from '../helpers/constants';
 
 const cfnExecRole = (account: string) =>
   `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`;
@@ -215,7 +216,7 @@ describe('CloudFormation, with each account execution policy', () => {
     const workload = stacks[4];
     const [functionId] = workload.ofType('AWS::Lambda::Function');
     const withKey = structuredClone(workload.template);
-    withKey.Resources[functionId].Properties.KmsKeyArn = 'arn:aws:kms:us-east-2:333333333333:key/1';
+    withKey.Resources[functionId].Properties.KmsKeyArn = `arn:aws:kms:${REGION}:${PRODUCTION_ACCOUNT}:key/1`;
     const kmsCalls = async (template: Record<string, any>) =>
       (
         await deployCalls(

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { BootstrapTarget } from '../../tools/operator/bootstrap';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, type IamRequest } from '../helpers/iam';
+import { EXAMPLE_UUID } from '../helpers/constants';
 
 /** A value CloudFormation resolves while it deploys the stack, with who resolves it. */
 export interface DeployTimeValue {
@@ -67,7 +68,7 @@ export function deployTimeValues(
           request: {
             principal: execRole,
             action: 'cloudformation:DescribeStacks',
-            resource: `arn:aws:cloudformation:${producer}:${account}:stack/${output.StackName}/11111111-2222-3333-4444-555555555555`,
+            resource: `arn:aws:cloudformation:${producer}:${account}:stack/${output.StackName}/${EXAMPLE_UUID}`,
             resourceAccount: account,
             identityPolicies: [target.policy],
             context: { 'aws:RequestedRegion': producer },

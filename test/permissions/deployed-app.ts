@@ -4,6 +4,7 @@ import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { EXAMPLE_ZONE, configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { type IamRequest, verdictOf } from '../helpers/iam';
+import { IMAGE_TAG, STAGING_ACCOUNT } from '../helpers/constants';
 
 // GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
 // requested certificate), and a repository whose name does not start with the project name, synthesized once per test file that imports it
@@ -13,7 +14,7 @@ export const config = configWith((json) => {
   json.service.maxCount = 4;
   json.environments.push({
     name: 'staging',
-    account: '444444444444',
+    account: STAGING_ACCOUNT,
     requireApproval: false,
     network: {
       albScheme: 'internal',
@@ -22,7 +23,7 @@ export const config = configWith((json) => {
     },
   });
 });
-const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
 export const [environment, staging] = delivery.stages.environments;
 export const stacks = [
   delivery.pipeline,
@@ -34,7 +35,6 @@ export const stacks = [
   staging.service.stack,
 ].map((s) => DeployedStack.of(s));
 export const targets = new Map(bootstrapTargets(config).map((t) => [t.account, t]));
-export const REGION = config.region;
 
 /**
  * The verdicts of many requests, so one failing expectation lists every refused call. Where the evaluator's

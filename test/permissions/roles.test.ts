@@ -3,7 +3,8 @@
 import type { PolicyDocument } from '../../tools/operator/bootstrap-policies';
 import { decide, verdictOf } from '../helpers/iam';
 import { expandAction } from './deploy-calls';
-import { REGION, refused, roles, stacks, targets } from './deployed-app';
+import { refused, roles, stacks, targets } from './deployed-app';
+import { REGION, STAGING_ACCOUNT } from '../helpers/constants';
 
 describe('the roles the app creates, within the boundary', () => {
   test('can still make every call their policies grant, wildcard actions expanded', async () => {
@@ -68,7 +69,7 @@ describe('the post-deploy check of an internal service, across accounts', () => 
     pipeline.ofType('AWS::IAM::Role').find((id) => pattern.test(pipeline.physicalName(id)))!;
 
   test('lets the check role invoke the verifier: its identity policy, its boundary and the function policy agree', async () => {
-    expect(functionArn).toBe(`arn:aws:lambda:${REGION}:444444444444:function:hello-privatelink-staging-verifier`);
+    expect(functionArn).toBe(`arn:aws:lambda:${REGION}:${STAGING_ACCOUNT}:function:hello-privatelink-staging-verifier`);
     expect(await verdictOf(invokeAs(roleNamed(/-post-deploy-check$/)))).toMatch(/: Allowed$/);
   });
 

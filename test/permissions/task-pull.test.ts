@@ -8,10 +8,11 @@ import { bootstrapTargets } from '../../tools/operator/bootstrap';
 import { configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, verdictOf, type IamRequest, type PolicyJson } from '../helpers/iam';
+import { IMAGE_TAG, OUTSIDE_ACCOUNT, REGION } from '../helpers/constants';
 
 // GIVEN the default app, synthesized once for the file
 const config = configWith();
-const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
 const registry = DeployedStack.of(delivery.stages.registry.stack);
 const network = DeployedStack.of(delivery.stages.environments[0].network.stack);
 const service = DeployedStack.of(delivery.stages.environments[0].service.stack);
@@ -52,7 +53,7 @@ function asExecutionRole(action: string, resource: string, resourceAccount: stri
 describe("the task's pull path, from Account B to Account A", () => {
   test('crosses accounts: the repository is in A, the task in B', () => {
     expect(registry.account).not.toBe(service.account);
-    expect(repositoryArn).toBe(`arn:aws:ecr:us-east-2:${registry.account}:repository/hello-privatelink`);
+    expect(repositoryArn).toBe(`arn:aws:ecr:${REGION}:${registry.account}:repository/hello-privatelink`);
   });
 
   test('gets an authorization token through the ecr.api endpoint', async () => {
@@ -74,14 +75,14 @@ describe("the task's pull path, from Account B to Account A", () => {
     // The layer URL is presigned by ECR, so the endpoint policy is what this VPC decides; the caller is modelled
     // as a principal whose own policies allow the read.
     const read = (bucket: string): IamRequest => ({
-      principal: 'arn:aws:iam::999999999999:role/ecr-layer-download',
+      principal: `arn:aws:iam::${OUTSIDE_ACCOUNT}:role/ecr-layer-download`,
       action: 's3:GetObject',
       resource: `arn:aws:s3:::${bucket}/layers/sha256-0123`,
-      resourceAccount: '999999999999',
+      resourceAccount: OUTSIDE_ACCOUNT,
       identityPolicies: [{ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }],
       endpointPolicies: [endpointPolicy('.s3')!],
     });
-    expect(await decide(read('prod-us-east-2-starport-layer-bucket'))).toBe('Allowed');
+    expect(await decide(read(`prod-${REGION}-starport-layer-bucket`))).toBe('Allowed');
     expect(await decide(read('someone-elses-bucket'))).not.toBe('Allowed');
   });
 
@@ -98,7 +99,7 @@ describe("the task's pull path, from Account B to Account A", () => {
     expect(await decide(asExecutionRole('ecr:PutImage', repositoryArn, registry.account, '.ecr.dkr'))).not.toBe(
       'Allowed',
     );
-    const other = `arn:aws:ecr:us-east-2:${registry.account}:repository/other`;
+    const other = `arn:aws:ecr:${REGION}:${registry.account}:repository/other`;
     expect(await decide(asExecutionRole('ecr:BatchGetImage', other, registry.account, '.ecr.dkr'))).not.toBe('Allowed');
   });
 });

@@ -18,15 +18,15 @@ import { startFakeCodePipeline, type FakeCodePipeline } from '../helpers/fake-co
 import { decide, verdictOf, type IamRequest } from '../helpers/iam';
 import { motoCredentials, startMoto, type Moto } from '../helpers/moto';
 import { runTool, type ToolRun } from '../helpers/run-tool';
+import { IMAGE_TAG, REGION } from '../helpers/constants';
 
 // GIVEN the default app, synthesized once for the file
 const config = configWith();
-const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
 const pipeline = DeployedStack.of(delivery.pipeline);
 const github = DeployedStack.of(delivery.github!);
 const registry = DeployedStack.of(delivery.stages.registry.stack);
 const boundaries = new Map(bootstrapTargets(config).map((t) => [t.account, t.boundary]));
-const REGION = config.region;
 
 /** The pipeline's PublishImage CodeBuild role, as CloudFormation names it. */
 const publishProjectRole = (() => {
@@ -162,7 +162,7 @@ describe('the calls the tools make, as AWS would decide them', () => {
     );
     const s3 = new S3Client({ ...(await as(config.toolingAccount)), forcePathStyle: true });
     const Bucket = sourceBucketName(config);
-    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'us-east-2' } }));
+    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
     await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     await new CloudFormationClient(await as(config.toolingAccount)).send(
       new CreateStackCommand({

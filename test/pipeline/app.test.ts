@@ -4,23 +4,40 @@ import { buildDeliveryApp } from '../../pipeline/build-app';
 import { configuredAccounts } from '../../config/load';
 import { formatPlan, readPlan } from '../../tools/report/plan';
 import { configWith, newProjectApp, projectContext } from '../helpers/cdk';
+import {
+  IMAGE_TAG,
+  PRODUCTION_ACCOUNT,
+  PROJECT_NAME,
+  REGION,
+  REGISTRY_ACCOUNT,
+  TOOLING_ACCOUNT,
+} from '../helpers/constants';
 
 // GIVEN the whole app for the default configuration, synthesized once for the file
 const config = configWith();
-const { app, stages } = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+const { app, stages } = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
 const assembly = app.synth();
 
 describe('the delivery app', () => {
   test('holds the registry stage in A and a network and service stage per environment in B', () => {
     expect(stages.registry.stack.account).toBe(config.registry.account);
     expect(stages.environments.map((e) => [e.network.stack.account, e.service.stack.account])).toEqual([
-      ['333333333333', '333333333333'],
+      [PRODUCTION_ACCOUNT, PRODUCTION_ACCOUNT],
     ]);
     expect(assembly.nestedAssemblies.map((n) => n.displayName).sort()).toEqual([
       'ProductionNetwork',
       'ProductionService',
       'Registry',
     ]);
+  });
+
+  test('is the configuration the shared test constants (test/helpers/constants.ts) name', () => {
+    expect([config.toolingAccount, config.registry.account, config.environments[0].account]).toEqual([
+      TOOLING_ACCOUNT,
+      REGISTRY_ACCOUNT,
+      PRODUCTION_ACCOUNT,
+    ]);
+    expect([config.region, config.projectName]).toEqual([REGION, PROJECT_NAME]);
   });
 
   test('passes every cdk-nag check with each acknowledgement carrying a reason', () => {
@@ -31,9 +48,9 @@ describe('the delivery app', () => {
 
   test('has committed availability zones and lookups for every configured account, so synth needs no AWS', () => {
     const context = projectContext();
-    for (const account of configuredAccounts(config).filter((a) => a === '333333333333')) {
+    for (const account of configuredAccounts(config).filter((a) => a === PRODUCTION_ACCOUNT)) {
       expect(context[`availability-zones:account=${account}:region=${config.region}`]).toEqual(
-        expect.arrayContaining(['us-east-2a', 'us-east-2b']),
+        expect.arrayContaining([`${REGION}a`, `${REGION}b`]),
       );
     }
     const missing = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap(
@@ -46,19 +63,19 @@ describe('the delivery app', () => {
     const plan = readPlan(assembly.directory);
     expect(plan.map((p) => p.stage).sort()).toEqual(['(app)', 'ProductionNetwork', 'ProductionService', 'Registry']);
     expect(plan.find((p) => p.stage === '(app)')!.stacks.map((s) => [s.stackName, s.account])).toEqual([
-      ['hello-privatelink-github-oidc', '111111111111'],
-      ['hello-privatelink-pipeline', '111111111111'],
+      ['hello-privatelink-github-oidc', TOOLING_ACCOUNT],
+      ['hello-privatelink-pipeline', TOOLING_ACCOUNT],
     ]);
     const service = plan.find((p) => p.stage === 'ProductionService')!.stacks[0];
     expect(service).toMatchObject({
       stackName: 'hello-privatelink-production-service',
-      account: '333333333333',
-      region: 'us-east-2',
+      account: PRODUCTION_ACCOUNT,
+      region: REGION,
     });
     expect(service.resourceCounts['AWS::ECS::Service']).toBe(1);
     expect([service.rollouts[0].toNewVersionSeconds, service.rollouts[0].seconds]).toEqual([10, 335]);
     const text = formatPlan(plan);
-    expect(text).toMatch(/Registry {2}222222222222 \/ us-east-2 {2}stack hello-privatelink-registry/);
+    expect(text).toMatch(new RegExp(`Registry {2}${REGISTRY_ACCOUNT} / ${REGION} {2}stack hello-privatelink-registry`));
     expect(text).toMatch(
       /rollout of Service\w+ \(blue-green\): new version only after 10 s modelled .*; old tasks gone after 335 s .*, dominated by the bake time$/m,
     );

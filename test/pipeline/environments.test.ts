@@ -1,19 +1,20 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../pipeline/delivery-stages';
 import { configWith, newProjectApp } from '../helpers/cdk';
+import { IMAGE_TAG, REGISTRY_ACCOUNT } from '../helpers/constants';
 
 // GIVEN staging with 1 task of 0.5 vCPU behind an internal load balancer, then production on the shared settings,
 // synthesized once for the file
 const config = configWith((json) => {
   json.environments.unshift({
     name: 'staging',
-    account: '222222222222',
+    account: REGISTRY_ACCOUNT,
     requireApproval: false,
     service: { desiredCount: 1, cpu: 512, memoryMiB: 1024 },
     network: { albScheme: 'internal' },
   });
 });
-const stages = createDeliveryStages(newProjectApp(), config, 'sha-0123456789abcdef');
+const stages = createDeliveryStages(newProjectApp(), config, IMAGE_TAG);
 const [staging, production] = stages.environments.map((e) => ({
   network: Template.fromStack(e.network.stack),
   service: Template.fromStack(e.service.stack),

@@ -9,9 +9,10 @@ import {
   githubTrustConditions,
 } from '../../pipeline/github-oidc-stack';
 import { configWith, newProjectApp } from '../helpers/cdk';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../helpers/constants';
 
 // GIVEN the default config, whose repository is my-org/hello-privatelink with a diff role
-const { github } = buildDeliveryApp(newProjectApp(), configWith(), 'sha-0123456789abcdef');
+const { github } = buildDeliveryApp(newProjectApp(), configWith(), IMAGE_TAG);
 const template = Template.fromStack(github!);
 const roleTrust = (id: string) =>
   Object.entries(template.findResources('AWS::IAM::Role')).find(([logicalId]) => logicalId.startsWith(id))![1]
@@ -19,12 +20,12 @@ const roleTrust = (id: string) =>
 
 function standaloneOidcStack(roles: { diffRole?: boolean; driftRole?: boolean } = {}): GitHubOidcStack {
   return new GitHubOidcStack(newProjectApp(), 'Oidc', {
-    env: { account: '111111111111', region: 'us-east-2' },
+    env: { account: TOOLING_ACCOUNT, region: REGION },
     repository: 'acme/app',
     diffRole: false,
     pipelineName: 'p',
     pipelineStackName: 'p-pipeline',
-    sourceBucketName: 'p-source-111111111111',
+    sourceBucketName: `p-source-${TOOLING_ACCOUNT}`,
     sourceObjectKey: 'source/source.zip',
     diffAccounts: [],
     ...roles,
@@ -82,29 +83,29 @@ describe('the GitHub OIDC stack (tooling account)', () => {
     const statement = (sid: string) => statements.find((st) => st.Sid === sid)!;
     expect(statement('UploadTheCommit')).toMatchObject({
       Action: 's3:PutObject',
-      Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111/source/source.zip',
+      Resource: `arn:aws:s3:::hello-privatelink-source-${TOOLING_ACCOUNT}/source/source.zip`,
     });
     // A rollback lists the versions of the source object only, and reads only that object's versions.
     expect(statement('FindAKeptCommit')).toMatchObject({
       Action: 's3:ListBucketVersions',
-      Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111',
+      Resource: `arn:aws:s3:::hello-privatelink-source-${TOOLING_ACCOUNT}`,
       Condition: { StringEquals: { 's3:prefix': 'source/source.zip' } },
     });
     expect(statement('ReadWhichCommitAVersionIs')).toMatchObject({
       Action: 's3:GetObjectVersion',
-      Resource: 'arn:aws:s3:::hello-privatelink-source-111111111111/source/source.zip',
+      Resource: `arn:aws:s3:::hello-privatelink-source-${TOOLING_ACCOUNT}/source/source.zip`,
     });
     expect(statement('StartAndFollowThePipeline').Resource).toBe(
-      'arn:aws:codepipeline:us-east-2:111111111111:hello-privatelink',
+      `arn:aws:codepipeline:${REGION}:${TOOLING_ACCOUNT}:hello-privatelink`,
     );
     expect(statement('FindThePipelineStack')).toMatchObject({
       Action: 'cloudformation:DescribeStacks',
-      Resource: 'arn:aws:cloudformation:us-east-2:111111111111:stack/hello-privatelink-pipeline/*',
+      Resource: `arn:aws:cloudformation:${REGION}:${TOOLING_ACCOUNT}:stack/hello-privatelink-pipeline/*`,
     });
     expect(statement('FirstDeployOfThePipelineThroughCdkBootstrapRoles')).toMatchObject({
       Action: 'sts:AssumeRole',
       Resource: ['deploy', 'file-publishing', 'lookup'].map(
-        (k) => `arn:aws:iam::111111111111:role/cdk-hnb659fds-${k}-role-111111111111-us-east-2`,
+        (k) => `arn:aws:iam::${TOOLING_ACCOUNT}:role/cdk-hnb659fds-${k}-role-${TOOLING_ACCOUNT}-${REGION}`,
       ),
     });
   });
@@ -118,8 +119,8 @@ describe('the GitHub OIDC stack (tooling account)', () => {
             Sid: 'ReadDeployedTemplatesThroughCdkLookupRoles',
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
-            Resource: ['111111111111', '222222222222', '333333333333'].map(
-              (a) => `arn:aws:iam::${a}:role/cdk-hnb659fds-lookup-role-${a}-us-east-2`,
+            Resource: [TOOLING_ACCOUNT, REGISTRY_ACCOUNT, PRODUCTION_ACCOUNT].map(
+              (a) => `arn:aws:iam::${a}:role/cdk-hnb659fds-lookup-role-${a}-${REGION}`,
             ),
           },
         ],
@@ -143,8 +144,8 @@ describe('the GitHub OIDC stack (tooling account)', () => {
             Sid: 'DetectDriftThroughCdkLookupRoles',
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
-            Resource: ['111111111111', '222222222222', '333333333333'].map(
-              (a) => `arn:aws:iam::${a}:role/cdk-hnb659fds-lookup-role-${a}-us-east-2`,
+            Resource: [TOOLING_ACCOUNT, REGISTRY_ACCOUNT, PRODUCTION_ACCOUNT].map(
+              (a) => `arn:aws:iam::${a}:role/cdk-hnb659fds-lookup-role-${a}-${REGION}`,
             ),
           },
         ],
@@ -168,9 +169,9 @@ describe('the GitHub OIDC stack (tooling account)', () => {
     const reused = buildDeliveryApp(
       newProjectApp(),
       configWith(
-        (json) => (json.github.oidcProviderArn = `arn:aws:iam::111111111111:oidc-provider/${GITHUB_OIDC_HOST}`),
+        (json) => (json.github.oidcProviderArn = `arn:aws:iam::${TOOLING_ACCOUNT}:oidc-provider/${GITHUB_OIDC_HOST}`),
       ),
-      'sha-0123456789abcdef',
+      IMAGE_TAG,
     ).github!;
     const t = Template.fromStack(reused);
     t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
@@ -196,7 +197,7 @@ describe('the GitHub OIDC stack (tooling account)', () => {
     const stack = standaloneOidcStack();
     new iam.Role(stack, 'CarelessRole', {
       assumedBy: new iam.WebIdentityPrincipal(
-        `arn:aws:iam::111111111111:oidc-provider/${GITHUB_OIDC_HOST}`,
+        `arn:aws:iam::${TOOLING_ACCOUNT}:oidc-provider/${GITHUB_OIDC_HOST}`,
         conditions,
       ),
     });

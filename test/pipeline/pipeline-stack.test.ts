@@ -3,11 +3,20 @@ import { buildDeliveryApp } from '../../pipeline/build-app';
 import { SOURCE_OBJECT_KEY, repositoryPath } from '../../pipeline/pipeline-stack';
 import { CODEBUILD_NODE_VERSION } from '../../pipeline/steps';
 import { configWith, newProjectApp } from '../helpers/cdk';
+import { actionsIn, projectFor, stagesOf } from './pipeline-template';
+import {
+  EXAMPLE_UUID,
+  IMAGE_TAG,
+  PRODUCTION_ACCOUNT,
+  PROJECT_NAME,
+  REGION,
+  REGISTRY_ACCOUNT,
+  TOOLING_ACCOUNT,
+} from '../helpers/constants';
 
-const TAG = 'sha-0123456789abcdef';
 // GIVEN the default app (S3 source, one approved environment), and a variant with a CodeConnections
 // source, x86 tasks and two environments, staging without approval then production with it
-const defaultApp = buildDeliveryApp(newProjectApp(), configWith(), TAG);
+const defaultApp = buildDeliveryApp(newProjectApp(), configWith(), IMAGE_TAG);
 const template = Template.fromStack(defaultApp.pipeline);
 const twoEnvironments = Template.fromStack(
   buildDeliveryApp(
@@ -15,46 +24,30 @@ const twoEnvironments = Template.fromStack(
     configWith((json) => {
       json.pipeline.source = {
         type: 'codeconnections',
-        connectionArn: 'arn:aws:codeconnections:us-east-2:111111111111:connection/11111111-2222-3333-4444-555555555555',
+        connectionArn: `arn:aws:codeconnections:${REGION}:${TOOLING_ACCOUNT}:connection/${EXAMPLE_UUID}`,
         repository: 'acme/hello-privatelink',
         branch: 'main',
       };
-      json.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:111111111111:deploy-approvals';
+      json.pipeline.approvalTopicArn = `arn:aws:sns:${REGION}:${TOOLING_ACCOUNT}:deploy-approvals`;
       json.service.cpuArchitecture = 'X86_64';
       json.environments = [
-        { name: 'staging', account: '222222222222', requireApproval: false },
+        { name: 'staging', account: REGISTRY_ACCOUNT, requireApproval: false },
         {
           name: 'production',
-          account: '333333333333',
+          account: PRODUCTION_ACCOUNT,
           requireApproval: true,
           reviewUrl: 'https://example.com/changes',
         },
       ];
     }),
-    TAG,
+    IMAGE_TAG,
   ).pipeline,
 );
 
-type Action = {
-  Name: string;
-  ActionTypeId: { Category: string; Provider: string };
-  RunOrder: number;
-  Configuration?: any;
-  RoleArn?: any;
-};
-function stagesOf(t: Template): Array<{ Name: string; Actions: Action[] }> {
-  return Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
-}
-const actionsIn = (t: Template, stage: string) => stagesOf(t).find((s) => s.Name === stage)!.Actions;
-function projectFor(t: Template, action: Action) {
-  const projects = t.findResources('AWS::CodeBuild::Project');
-  return projects[action.Configuration.ProjectName.Ref].Properties;
-}
-
 describe('the pipeline stack (tooling account)', () => {
   test('deploys into the tooling account as a V2 pipeline', () => {
-    expect(defaultApp.pipeline.account).toBe('111111111111');
-    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: 'hello-privatelink' });
+    expect(defaultApp.pipeline.account).toBe(TOOLING_ACCOUNT);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2', Name: PROJECT_NAME });
   });
 
   test('orders Source, Synth, SelfMutate, Registry with PublishImage beside Network, then approval, service, smoke test: no asset stage', () => {
@@ -122,17 +115,17 @@ describe('the pipeline stack (tooling account)', () => {
     const roleOf = (stackName: string) =>
       JSON.stringify(deploys.find((a) => a.Configuration.StackName === stackName)!.RoleArn);
     expect(roleOf('hello-privatelink-registry')).toContain(
-      ':iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222',
+      `:iam::${REGISTRY_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${REGISTRY_ACCOUNT}`,
     );
     expect(roleOf('hello-privatelink-production-network')).toContain(
-      ':iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333',
+      `:iam::${PRODUCTION_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${PRODUCTION_ACCOUNT}`,
     );
     expect(roleOf('hello-privatelink-production-service')).toContain(
-      ':iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333',
+      `:iam::${PRODUCTION_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${PRODUCTION_ACCOUNT}`,
     );
     for (const deploy of deploys) {
       expect(JSON.stringify(deploy.Configuration.RoleArn)).toMatch(
-        /cdk-hnb659fds-cfn-exec-role-(222222222222|333333333333)/,
+        new RegExp(`cdk-hnb659fds-cfn-exec-role-(${REGISTRY_ACCOUNT}|${PRODUCTION_ACCOUNT})`),
       );
     }
   });
@@ -147,7 +140,7 @@ describe('the pipeline stack (tooling account)', () => {
     });
     const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
     expect(commands).toEqual([
-      'node assembly/steps/publish-image.js --config config/deploy.json --role-arn arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
+      `node assembly/steps/publish-image.js --config config/deploy.json --role-arn arn:aws:iam::${REGISTRY_ACCOUNT}:role/hello-privatelink-image-publisher`,
     ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -155,7 +148,7 @@ describe('the pipeline stack (tooling account)', () => {
           {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
-            Resource: 'arn:aws:iam::222222222222:role/hello-privatelink-image-publisher',
+            Resource: `arn:aws:iam::${REGISTRY_ACCOUNT}:role/hello-privatelink-image-publisher`,
           },
         ]),
       },
@@ -167,7 +160,7 @@ describe('the pipeline stack (tooling account)', () => {
     expect(approval).toMatchObject({
       Name: 'Approve-production',
       ActionTypeId: { Category: 'Approval', Provider: 'Manual' },
-      Configuration: { CustomData: `Deploy image ${TAG} to production (account 333333333333)?` },
+      Configuration: { CustomData: `Deploy image ${IMAGE_TAG} to production (account ${PRODUCTION_ACCOUNT})?` },
     });
   });
 
@@ -185,7 +178,7 @@ describe('the pipeline stack (tooling account)', () => {
     );
     const project = projectFor(template, smoke);
     expect(project.Environment.EnvironmentVariables).toEqual(
-      expect.arrayContaining([{ Name: 'EXPECTED_VERSION', Type: 'PLAINTEXT', Value: TAG }]),
+      expect.arrayContaining([{ Name: 'EXPECTED_VERSION', Type: 'PLAINTEXT', Value: IMAGE_TAG }]),
     );
     const commands = JSON.parse(project.Source.BuildSpec).phases.build.commands;
     expect(commands).toEqual([
@@ -271,7 +264,7 @@ describe('the pipeline stack (tooling account)', () => {
     ]);
     const [approval] = actionsIn(twoEnvironments, 'ProductionService');
     expect(approval.Configuration).toMatchObject({
-      NotificationArn: 'arn:aws:sns:us-east-2:111111111111:deploy-approvals',
+      NotificationArn: `arn:aws:sns:${REGION}:${TOOLING_ACCOUNT}:deploy-approvals`,
       ExternalEntityLink: 'https://example.com/changes',
     });
   });
