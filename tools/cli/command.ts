@@ -145,10 +145,10 @@ export function roleArn(flag: string, raw: string, partition: string): string {
 }
 
 /**
- * Errors whose message is already the one line to show: every CommandError (subclasses included), and these by name,
- * from code outside tools/ or not yet on CommandError. Others also show their name.
+ * Errors whose message is already the one line to show: every CommandError, and by name the configuration's own
+ * (config/ imports nothing from tools/) and plain errors. Others also show their name.
  */
-const ONE_LINE_ERRORS = new Set(['ConfigError', 'BootstrapError', 'Error']);
+const ONE_LINE_ERRORS = new Set(['ConfigError', 'Error']);
 
 /** The one line a failure prints: never a stack trace, never more than the first line of a message. */
 export function failureLine(error: unknown): string {

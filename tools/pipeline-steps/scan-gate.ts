@@ -68,6 +68,7 @@ async function waitForScan(
   let status = 'PENDING';
   let findings: ImageScanFinding[] = [];
   let refusal: CommandError | undefined;
+  const progress = () => log(`  scan ${status.toLowerCase()}…`);
   const end = (reason: string) => {
     refusal = new CommandError(reason);
     stop.abort();
@@ -80,11 +81,11 @@ async function waitForScan(
       findings = answer.imageScanFindings?.findings ?? [];
       if (status === 'FAILED' || status === 'UNSUPPORTED_IMAGE') {
         end(`the image scan ended ${status}: ${answer.imageScanStatus?.description ?? ''}`.trim());
-      } else if (status !== 'COMPLETE') log(`  scan ${status.toLowerCase()}…`);
+      } else if (status !== 'COMPLETE') progress();
       return answer;
     } catch (error) {
       // Scan on push starts a moment after the push; until then the scan does not exist.
-      if ((error as Error).name === 'ScanNotFoundException') log(`  scan ${status.toLowerCase()}…`);
+      if ((error as Error).name === 'ScanNotFoundException') progress();
       else end(describeEcrError(error, repositoryName, registryId, 'ECR DescribeImageScanFindings'));
       throw error;
     }
