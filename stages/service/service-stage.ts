@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { SingleStackStage, type SingleStackStageProps } from '../single-stack-stage';
-import { ServiceStack, type ServiceSettings } from './service-stack';
+import type { ServiceSettings } from './service-settings';
+import { ServiceStack } from './service-stack';
 
 export interface ServiceStageProps extends SingleStackStageProps {
   readonly service: ServiceSettings;

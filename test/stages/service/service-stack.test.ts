@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
-import { ROLLOUT_TUNING } from '../../../stages/service/service-stack';
+import { ROLLOUT_TUNING } from '../../../stages/service/service-settings';
 import { modelRollouts } from '../../../tools/report/rollout';
 import { configWith, newProjectApp } from '../../helpers/cdk';
 
