@@ -3,7 +3,6 @@
 // `cdk bootstrap` it so that the tooling account may deploy (--trust) and look up (--trust-for-lookup) there.
 // Every account runs CDK's own bootstrap template, unchanged: the stacks resolve nothing with the deploy role
 // (the service stack reads the network stack's outputs with Fn::GetStackOutput, as its execution role).
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -21,6 +20,7 @@ import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { refusePlaceholders } from '../cli/placeholder-lookups';
 import { boundaryArn, type AccountRole, type PolicyDocument, type PolicyScope } from './bootstrap-policies';
+import { runCdkCli } from './cdk-cli';
 import { boundaryPolicy } from './boundary-policy';
 import { executionPolicy } from './execution-policy';
 
@@ -166,15 +166,6 @@ function managedPolicies(target: BootstrapTarget): ManagedPolicy[] {
   ];
 }
 
-function run(args: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    // A bootstrap stack deploys in a few minutes; half an hour bounds it.
-    const child = spawn('npx', [...args], { stdio: 'inherit', timeout: 30 * 60 * 1000 });
-    child.on('error', () => resolve(127));
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-}
-
 export function describeTarget(target: BootstrapTarget, files: { boundary: string; policy: string }): string {
   return [
     `# ${target.account} (${target.roles.join(', ')})${target.profile ? `, profile ${target.profile}` : ''}`,
@@ -222,7 +213,8 @@ async function main(): Promise<number> {
       const outcome = await upsertPolicy(iam, policy).catch((e: Error) => stop(`policy ${policy.name}: ${e.message}`));
       console.log(`  ${policy.name} ${outcome}`);
     }
-    const code = await run(target.command);
+    // A bootstrap stack deploys in a few minutes; half an hour bounds it.
+    const code = await runCdkCli(target.command, 30 * 60 * 1000);
     if (code !== 0) stop(`cdk bootstrap exited ${code}`);
     done.push(target.account);
   }

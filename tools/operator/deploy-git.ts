@@ -1,19 +1,19 @@
 // The git side of `npm run deploy`: the commit a --ref names, what HEAD leaves out, and a commit's archive.
-import { spawnSync } from 'node:child_process';
 import { CommandError, shorten } from '../cli/command';
+import { runProcessSync } from '../cli/process';
 
 /** Runs git; its failure is one line of ours, never git's own text. */
-export function git(args: readonly string[], what: string, maxBuffer = 16 * 1024 * 1024): Buffer {
-  const result = spawnSync('git', [...args], { maxBuffer, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.error || result.status !== 0) {
-    const reason = result.error
-      ? `cannot run git: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`
-      : /not a git repository/i.test(String(result.stderr))
+export function git(args: readonly string[], what: string): Buffer {
+  const result = runProcessSync('git', args);
+  if (result.startError || result.code !== 0) {
+    const reason = result.startError
+      ? `cannot run git: ${(result.startError as NodeJS.ErrnoException).code ?? result.startError.message}`
+      : /not a git repository/i.test(result.output)
         ? `${process.cwd()} is not inside a git checkout`
-        : `git ${args[0]} exited ${result.status}`;
+        : `git ${args[0]} exited ${result.code}`;
     throw new CommandError(`${what} failed (${reason}); deploy uploads a commit: run it from a clone of the project`);
   }
-  return result.stdout;
+  return result.stdoutBytes;
 }
 
 /**
@@ -26,11 +26,9 @@ export function resolveRef(raw: string): string {
   }
   // Outside a clone, or without git, the usual one line; inside one, git's exit status only says whether it resolves.
   git(['rev-parse', '--git-dir'], 'git rev-parse');
-  const result = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${raw}^{commit}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const hash = String(result.stdout ?? '').trim();
-  if (result.status !== 0 || !/^[0-9a-f]{40,64}$/.test(hash)) {
+  const result = runProcessSync('git', ['rev-parse', '--verify', '--quiet', `${raw}^{commit}`]);
+  const hash = result.stdout.trim();
+  if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(hash)) {
     throw new CommandError(
       `--ref ${shorten(raw)} names no commit in this clone; fetch it first (git fetch origin), or give its full hash`,
     );

@@ -66,7 +66,7 @@ export async function uploadCommit(
   commit: string,
   clientConfig: { region: string; credentials: ReturnType<typeof fromIni> | undefined },
 ): Promise<string> {
-  const archive = git(['archive', '--format=zip', commit], 'git archive', 512 * 1024 * 1024);
+  const archive = git(['archive', '--format=zip', commit], 'git archive');
   const upload = await awsCall('S3 PutObject', () =>
     boundedClient(S3Client, clientConfig, UPLOAD_BOUNDS).send(
       new PutObjectCommand({ Bucket: bucket, Key: SOURCE_OBJECT_KEY, Body: archive, Metadata: { commit } }),

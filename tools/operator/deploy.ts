@@ -5,7 +5,6 @@
 //    that already holds it when the bucket still keeps one (30 days), else its git archive, uploaded.
 // 3. Start the pipeline on exactly that object version: every check of the pipeline runs again.
 // 4. Follow it with pipeline-watch, and fail unless it succeeds.
-import { spawn } from 'node:child_process';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -19,6 +18,7 @@ import { CommandError, parseCommandLine, runCommand, seconds, shorten } from '..
 import { configFlag } from '../cli/config-flag';
 import { refusePlaceholders } from '../cli/placeholder-lookups';
 import { profileName } from './aws-profile';
+import { runCdkCli } from './cdk-cli';
 import { changesOutsideHead, git, resolveRef } from './deploy-git';
 import { UPLOAD_BOUNDS, findKeptVersion, uploadCommit } from './deploy-source';
 import { watchExecution } from './pipeline-watch';
@@ -85,15 +85,6 @@ export function cdkDeployArgs(configPath: string, profile: string | undefined): 
   ];
 }
 
-function cdkDeployPipeline(args: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    // A first deploy of the pipeline stack takes minutes; an hour bounds it.
-    const child = spawn('npx', [...args], { stdio: 'inherit', timeout: 60 * 60 * 1000 });
-    child.on('error', () => resolve(127));
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-}
-
 async function main(): Promise<number> {
   const parsed = parseCommandLine(SPEC, process.argv.slice(2));
   if (!parsed) return 0;
@@ -156,7 +147,8 @@ async function main(): Promise<number> {
       );
     }
     console.log(`${stackName} does not exist yet: deploying it once; self-mutation keeps it current from now on`);
-    const code = await cdkDeployPipeline(cdkArgs);
+    // A first deploy of the pipeline stack takes minutes; an hour bounds it.
+    const code = await runCdkCli(cdkArgs, 60 * 60 * 1000);
     if (code !== 0)
       throw new CommandError(`cdk deploy of ${stackName} exited ${code}; nothing was uploaded or started`);
   }
