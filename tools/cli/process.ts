@@ -7,11 +7,12 @@ import { CommandError, shorten } from './command';
 export interface ProcessOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Written to its stdin, which is then closed. @default - stdin is empty */
+  /** Written to its stdin, which is then closed. @default - stdin is empty, or the terminal's with 'inherit' */
   readonly input?: string;
   /**
    * Its output: 'capture' keeps both streams; 'tee' keeps them and copies them to stderr, as progress; 'inherit'
-   * gives it the terminal's; 'ignore' drops them. @default 'capture'
+   * gives it the terminal's, stdin too unless there is input (the CDK CLI asks there for a profile's MFA code);
+   * 'ignore' drops them. @default 'capture'
    */
   readonly output?: 'capture' | 'tee' | 'inherit' | 'ignore';
   /** Stopped with SIGTERM after this long, and the result says so. @default - no limit */
@@ -56,7 +57,8 @@ const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 function stdio(options: ProcessOptions): StdioOptions {
   const output = options.output ?? 'capture';
   const streams = output === 'inherit' || output === 'ignore' ? output : 'pipe';
-  return [options.input === undefined ? 'ignore' : 'pipe', streams, streams];
+  const stdin = options.input !== undefined ? 'pipe' : output === 'inherit' ? 'inherit' : 'ignore';
+  return [stdin, streams, streams];
 }
 
 /** Whether `done` settles within ms. */
