@@ -1,10 +1,12 @@
 // Every default of the configuration, in one place: what a field the file leaves out means. Environments take the
 // shared sections through the same functions, so a default is written and applied once.
 import { readFileSync } from 'node:fs';
+import type * as Schema from './schema-types';
 import type {
   CanaryConfig,
   DeployConfig,
   EnvironmentConfig,
+  GitHubConfig,
   LinearConfig,
   NetworkConfig,
   RawConfig,
@@ -29,8 +31,9 @@ export const LINEAR_DEFAULTS: LinearConfig = { stepPercent: 25, intervalMinutes:
 export const DEFAULT_BAKE_TIME_MINUTES = 5;
 
 /**
- * The default of every optional field, by section. Two are derived instead: service.maxCount follows desiredCount,
- * and pipeline.cdkCliVersion is the CDK CLI this project installs.
+ * The default of every optional field, by section; the types in types.ts make these fields always present. Two are
+ * derived instead: service.maxCount follows desiredCount, and pipeline.cdkCliVersion is the CDK CLI this project
+ * installs. `satisfies` refuses a default for a field the schema does not have, or a value it does not allow.
  */
 export const DEFAULTS = {
   registry: { keepLastImages: 30, untaggedExpiryDays: 1 },
@@ -54,7 +57,16 @@ export const DEFAULTS = {
   github: { diffRole: false },
   logEncryption: 'aws-owned',
   profiles: {},
-} as const;
+} as const satisfies {
+  registry: Partial<Schema.Registry>;
+  environment: Partial<Schema.Environment>;
+  network: Partial<Schema.Network>;
+  service: Partial<Schema.Service>;
+  pipeline: Partial<Schema.Pipeline>;
+  github: Partial<Schema.GitHub>;
+  logEncryption: RawConfig['logEncryption'];
+  profiles: RawConfig['profiles'];
+};
 
 type EnvironmentOverrides = NonNullable<RawConfig['environments'][number]>;
 
@@ -91,9 +103,13 @@ export function environmentsWithDefaults(raw: RawConfig): EnvironmentConfig[] {
 }
 
 /** The sections every environment shares, with defaults. */
-export function sharedWithDefaults(
-  raw: RawConfig,
-): Pick<DeployConfig, 'registry' | 'network' | 'service' | 'pipeline' | 'logEncryption' | 'profiles' | 'github'> {
+export function sharedWithDefaults(raw: RawConfig): Pick<
+  DeployConfig,
+  'registry' | 'network' | 'service' | 'pipeline' | 'logEncryption' | 'profiles'
+> & {
+  // Present even when undefined, so that it replaces the section as written.
+  readonly github: GitHubConfig | undefined;
+} {
   return {
     registry: { ...DEFAULTS.registry, ...raw.registry },
     network: networkWithDefaults(raw.network),

@@ -30,23 +30,16 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_PATH): DeployCo
   const environments = environmentsWithDefaults(raw);
   const problems = [...configProblems(file, raw), ...environmentProblems(file, raw, environments)];
   if (problems.length > 0) throw new ConfigError(problems, file);
-  const { partition, domainSuffix } = regionFacts(raw.region);
-  const shared = sharedWithDefaults(raw);
+  // Every field as written, so that one the schema gains reaches the app, but the editor's $schema; the sections
+  // with their defaults over them.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { $schema, ...written } = raw;
   return {
+    ...written,
+    ...sharedWithDefaults(raw),
+    ...regionFacts(raw.region),
     sourcePath: file,
-    projectName: raw.projectName,
-    region: raw.region,
-    partition,
-    domainSuffix,
-    toolingAccount: raw.toolingAccount,
-    registry: shared.registry,
     environments,
-    network: shared.network,
-    service: shared.service,
-    pipeline: shared.pipeline,
-    logEncryption: shared.logEncryption,
-    profiles: shared.profiles,
-    github: shared.github,
     warnings: noEffectWarnings(file, raw, environments),
   };
 }

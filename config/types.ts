@@ -1,187 +1,72 @@
-// The configuration as the app reads it: every default filled in, each environment merged over the shared sections.
-// The loader (load.ts) returns a DeployConfig; the rest of the app reads nothing else.
+// The configuration as the app reads it, built on the types generated from the schemas (schema-types/): the same
+// fields, with every default filled in and each environment merged over the shared sections. A field the schema
+// gains is here with no edit; a default (defaults.ts) is what makes an optional field always present.
+import type { DEFAULTS } from './defaults';
+import type * as Schema from './schema-types';
 
-export type CpuArchitecture = 'ARM64' | 'X86_64';
-export type AlbScheme = 'internet-facing' | 'internal';
-export type DeploymentStrategy = 'blue-green' | 'canary' | 'linear' | 'rolling';
+/** The configuration as written, once the schema accepted it: optional fields may be missing. */
+export type RawConfig = Schema.DeploymentConfiguration;
+
+/** A section as the app reads it: the fields in `Defaulted` are always there, the others as the schema says. */
+type WithDefaults<Section, Defaulted extends keyof Section> = Omit<Section, Defaulted> & {
+  readonly [K in Defaulted]-?: Exclude<Section[K], undefined>;
+};
+
+export type CpuArchitecture = ServiceConfig['cpuArchitecture'];
+export type AlbScheme = NetworkConfig['albScheme'];
+export type DeploymentStrategy = ServiceConfig['deploymentStrategy'];
+export type ScanSeverity = PipelineConfig['scanSeverityThreshold'];
+export type LogEncryption = DeployConfig['logEncryption'];
+export type CanaryConfig = Schema.Canary;
+export type LinearConfig = Schema.Linear;
+export type HostedZoneConfig = Schema.HostedZone;
+export type PipelineSource = Schema.PipelineSource;
 
 /** The strategies that shift traffic between two target groups: a test listener, a pre-traffic check, a bake time. */
 export const TRAFFIC_SHIFT_STRATEGIES: readonly DeploymentStrategy[] = ['blue-green', 'canary', 'linear'];
 
-/** Canary: this share of production traffic goes to the new version for `bakeMinutes`, then all of it. */
-export interface CanaryConfig {
-  readonly percent: number;
-  readonly bakeMinutes: number;
-}
-
-/** Linear: production traffic moves in steps of `stepPercent`, `intervalMinutes` apart. */
-export interface LinearConfig {
-  readonly stepPercent: number;
-  readonly intervalMinutes: number;
-}
-
-/** aws-owned: CloudWatch Logs' own encryption, free. customer-key: a KMS key per stack, $1 a month each. */
-export type LogEncryption = 'aws-owned' | 'customer-key';
+export type RegistryConfig = WithDefaults<Schema.Registry, keyof typeof DEFAULTS.registry>;
+export type NetworkConfig = WithDefaults<Schema.Network, keyof typeof DEFAULTS.network>;
+/** maxCount follows desiredCount unless set. */
+export type ServiceConfig = WithDefaults<Schema.Service, keyof typeof DEFAULTS.service | 'maxCount'>;
+/** cdkCliVersion is the CDK CLI this project installs unless set. */
+export type PipelineConfig = WithDefaults<Schema.Pipeline, keyof typeof DEFAULTS.pipeline | 'cdkCliVersion'>;
+export type GitHubConfig = WithDefaults<Schema.GitHub, keyof typeof DEFAULTS.github>;
 
 /** One workload environment: a copy of the network and service stages in one account. */
-export interface EnvironmentConfig {
-  /** Lowercase name, such as `staging` or `production`; it names the stages and SSM parameters. */
-  readonly name: string;
-  /** The workload account (Account B). */
-  readonly account: string;
-  /** Whether a manual approval gates the service stage. */
-  readonly requireApproval: boolean;
-  /** Where the approver is pointed. @default - no link */
-  readonly reviewUrl?: string;
-  /** An SNS topic in this environment's account that the deployment alarms notify. @default - no alarm actions */
-  readonly alarmTopicArn?: string;
-  /** The shared network settings with this environment's overrides (albScheme, domainName, hostedZone, certificateArn). */
+export type EnvironmentConfig = Omit<
+  WithDefaults<Schema.Environment, keyof typeof DEFAULTS.environment>,
+  'network' | 'service'
+> & {
+  /** The shared network settings with this environment's overrides. */
   readonly network: NetworkConfig;
-  /** The shared service settings with this environment's overrides (cpu, memoryMiB, desiredCount, maxCount, deploymentStrategy, bakeTimeMinutes). */
+  /** The shared service settings with this environment's overrides. */
   readonly service: ServiceConfig;
-}
+};
 
-export type PipelineSource =
-  | { readonly type: 's3' }
-  | {
-      readonly type: 'codeconnections';
-      readonly connectionArn: string;
-      readonly repository: string;
-      readonly branch: string;
-    };
-
-export type ScanSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
-
-export interface PipelineConfig {
-  readonly source: PipelineSource;
-  /** The exact CDK CLI version the pipeline installs. */
-  readonly cdkCliVersion: string;
-  /** The lowest scan severity that fails the image publish. */
-  readonly scanSeverityThreshold: ScanSeverity;
-  /** SNS topic told when an approval waits. @default - no notification */
-  readonly approvalTopicArn?: string;
-  /** The smoke test's overall budget. */
-  readonly smokeTestTimeoutSeconds: number;
-}
-
-export interface RegistryConfig {
-  /** The registry account (Account A), owner of the ECR repository. */
-  readonly account: string;
-  /** The ECR repository name: the one physical name that is an interface. */
-  readonly repositoryName: string;
-  /** How many images the lifecycle policy keeps. */
-  readonly keepLastImages: number;
-  /** Days after which untagged images expire. */
-  readonly untaggedExpiryDays: number;
-}
-
-/** A Route 53 hosted zone, by id and domain. */
-export interface HostedZoneConfig {
-  readonly id: string;
-  /** The zone's domain, such as example.com. */
-  readonly name: string;
-}
-
-export interface NetworkConfig {
-  readonly vpcCidr: string;
-  readonly albScheme: AlbScheme;
-  /** The service's own host name; ExternalUrl uses it. @default - the load balancer's DNS name */
-  readonly domainName?: string;
-  /** The zone holding domainName: an alias record, and a DNS-validated certificate unless certificateArn is set. */
-  readonly hostedZone?: HostedZoneConfig;
-  /** ACM certificate ARN covering domainName; when set the ALB serves HTTPS on 443 and redirects 80. */
-  readonly certificateArn?: string;
-  readonly diagnosticsHost: boolean;
-  readonly logRetentionDays: number;
-  /** The load balancer refuses deletion until this is turned off. @default true */
-  readonly deletionProtection: boolean;
-}
-
-export interface ServiceConfig {
-  readonly cpu: number;
-  readonly memoryMiB: number;
-  readonly desiredCount: number;
-  /** When above desiredCount, CPU auto scaling runs between the two. */
-  readonly maxCount: number;
-  readonly cpuArchitecture: CpuArchitecture;
-  readonly logRetentionDays: number;
-  /** How a new version replaces the old one. @default 'blue-green' */
-  readonly deploymentStrategy: DeploymentStrategy;
-  /** With blue-green, canary or linear, minutes the old tasks stay ready for rollback once all traffic has moved. */
-  readonly bakeTimeMinutes: number;
-  readonly canary: CanaryConfig;
-  readonly linear: LinearConfig;
-}
-
-export interface GitHubConfig {
-  /** owner/name; the OIDC roles trust only this repository. */
-  readonly repository: string;
-  /** Reuse this provider instead of creating one. @default - a new provider */
-  readonly oidcProviderArn?: string;
-  /** Whether pull requests get a read-only role for cdk diff. */
-  readonly diffRole: boolean;
-}
+/** The sections and the top-level fields with a default, which the loader fills in. */
+type Resolved =
+  'registry' | 'environments' | 'network' | 'service' | 'pipeline' | 'github' | 'logEncryption' | 'profiles';
 
 /** The validated deployment configuration, with every default filled in. */
-export interface DeployConfig {
-  /** The file it was read from, for messages. */
-  readonly sourcePath: string;
-  readonly projectName: string;
-  readonly region: string;
-  /** The region's ARN partition (aws, aws-cn, aws-us-gov), derived from region. */
-  readonly partition: string;
-  /** The region's service domain (amazonaws.com, amazonaws.com.cn), derived from region. */
-  readonly domainSuffix: string;
-  readonly toolingAccount: string;
-  readonly registry: RegistryConfig;
-  readonly environments: readonly EnvironmentConfig[];
-  readonly network: NetworkConfig;
-  readonly service: ServiceConfig;
-  readonly pipeline: PipelineConfig;
-  /** GitHub Actions access. @default - no OIDC stack */
-  readonly github?: GitHubConfig;
-  /** AWS CLI profiles by account id, for the bootstrap tool. */
-  readonly profiles: Readonly<Record<string, string>>;
-  /** How every log group is encrypted: CloudWatch Logs' own keys, or a customer-managed KMS key per stack. */
-  readonly logEncryption: LogEncryption;
-  /** Settings that are valid but change nothing, such as bakeTimeMinutes with rolling: one line each. */
-  readonly warnings: readonly string[];
-}
-
-/** The configuration as written, after the schema accepted it: optional fields may be missing. */
-export type RawConfig = {
-  projectName: string;
-  region: string;
-  toolingAccount: string;
-  registry: Partial<RegistryConfig> & Pick<RegistryConfig, 'account' | 'repositoryName'>;
-  environments: Array<
-    Partial<Omit<EnvironmentConfig, 'network' | 'service'>> &
-      Pick<EnvironmentConfig, 'name' | 'account'> & {
-        network?: Partial<
-          Pick<NetworkConfig, 'albScheme' | 'domainName' | 'hostedZone' | 'certificateArn' | 'deletionProtection'>
-        >;
-        service?: Partial<
-          Pick<
-            ServiceConfig,
-            | 'cpu'
-            | 'memoryMiB'
-            | 'desiredCount'
-            | 'maxCount'
-            | 'deploymentStrategy'
-            | 'bakeTimeMinutes'
-            | 'canary'
-            | 'linear'
-          >
-        >;
-      }
-  >;
-  network: Partial<NetworkConfig> & Pick<NetworkConfig, 'vpcCidr'>;
-  service: Partial<ServiceConfig> & Pick<ServiceConfig, 'cpu' | 'memoryMiB' | 'desiredCount'>;
-  pipeline: Partial<PipelineConfig> & Pick<PipelineConfig, 'source'>;
-  profiles?: Record<string, string>;
-  logEncryption?: LogEncryption;
-  github?: Partial<GitHubConfig> & Pick<GitHubConfig, 'repository'>;
-};
+export type DeployConfig = Omit<RawConfig, '$schema' | Resolved> &
+  WithDefaults<Pick<RawConfig, 'logEncryption' | 'profiles'>, 'logEncryption' | 'profiles'> & {
+    /** The file it was read from, for messages. */
+    readonly sourcePath: string;
+    /** The region's ARN partition (aws, aws-cn, aws-us-gov), derived from region. */
+    readonly partition: string;
+    /** The region's service domain (amazonaws.com, amazonaws.com.cn), derived from region. */
+    readonly domainSuffix: string;
+    readonly registry: RegistryConfig;
+    readonly environments: readonly EnvironmentConfig[];
+    readonly network: NetworkConfig;
+    readonly service: ServiceConfig;
+    readonly pipeline: PipelineConfig;
+    /** GitHub Actions access. @default - no OIDC stack */
+    readonly github?: GitHubConfig;
+    /** Settings that are valid but change nothing, such as bakeTimeMinutes with rolling: one line each. */
+    readonly warnings: readonly string[];
+  };
 
 /** Whether an environment serves HTTPS: with the certificate given, or with one requested through its hosted zone. */
 export function servesHttps(network: NetworkConfig): boolean {
