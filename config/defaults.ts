@@ -30,6 +30,9 @@ export const LINEAR_DEFAULTS: LinearConfig = { stepPercent: 25, intervalMinutes:
  */
 export const DEFAULT_BAKE_TIME_MINUTES = 5;
 
+/** Days the network's and the service's log groups keep their events unless the config says otherwise. */
+const DEFAULT_LOG_RETENTION_DAYS = 30;
+
 /**
  * The default of every optional field, by section; the types in types.ts make these fields always present. Two are
  * derived instead: service.maxCount follows desiredCount, and pipeline.cdkCliVersion is the CDK CLI this project
@@ -41,13 +44,13 @@ export const DEFAULTS = {
   network: {
     albScheme: 'internet-facing',
     diagnosticsHost: false,
-    logRetentionDays: 30,
+    logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     // On by default: removing an environment is rare and deliberate, losing its entry point by mistake is an outage.
     deletionProtection: true,
   },
   service: {
     cpuArchitecture: 'ARM64',
-    logRetentionDays: 30,
+    logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     deploymentStrategy: 'blue-green',
     bakeTimeMinutes: DEFAULT_BAKE_TIME_MINUTES,
     canary: CANARY_DEFAULTS,
@@ -68,8 +71,6 @@ export const DEFAULTS = {
   profiles: RawConfig['profiles'];
 };
 
-type EnvironmentOverrides = NonNullable<RawConfig['environments'][number]>;
-
 /** The CDK CLI this project installs; the pipeline uses the same one unless config pins another. */
 function installedCdkCliVersion(): string {
   return JSON.parse(readFileSync(require.resolve('aws-cdk/package.json'), 'utf8')).version;
@@ -78,7 +79,7 @@ function installedCdkCliVersion(): string {
 /** The shared network settings, with one environment's overrides over them when given. */
 function networkWithDefaults(
   shared: RawConfig['network'],
-  override: EnvironmentOverrides['network'] = {},
+  override: Schema.Environment['network'] = {},
 ): NetworkConfig {
   return { ...DEFAULTS.network, ...shared, ...override };
 }
@@ -86,7 +87,7 @@ function networkWithDefaults(
 /** The shared service settings, with one environment's overrides over them; maxCount follows desiredCount unless set. */
 function serviceWithDefaults(
   shared: RawConfig['service'],
-  override: EnvironmentOverrides['service'] = {},
+  override: Schema.Environment['service'] = {},
 ): ServiceConfig {
   const service = { ...DEFAULTS.service, ...shared, ...override };
   return { ...service, maxCount: override.maxCount ?? shared.maxCount ?? service.desiredCount };
