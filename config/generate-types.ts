@@ -34,7 +34,7 @@ interface Located {
   readonly file: string;
 }
 
-export const SCHEMA_TYPES_DIR = path.join(__dirname, 'schema-types');
+const SCHEMA_TYPES_DIR = path.join(__dirname, 'schema-types');
 const ROOT_SCHEMA = 'deploy.schema.json';
 
 /** The module a schema file's types go to: network.schema.json gives network.ts. */
@@ -220,7 +220,7 @@ function readSchemas(): Map<string, Schema> {
 }
 
 /** The files config/schema-types/ should hold, by name, formatted as the repository's Prettier settings say. */
-export async function generateSchemaTypes(): Promise<Map<string, string>> {
+async function generateSchemaTypes(): Promise<Map<string, string>> {
   const options = await resolveConfig(path.join(SCHEMA_TYPES_DIR, 'index.ts'));
   const modules = new TypeWriter(readSchemas()).modules();
   for (const [name, text] of modules) modules.set(name, await format(text, { ...options, parser: 'typescript' }));
@@ -240,8 +240,12 @@ function staleModules(generated: ReadonlyMap<string, string>): string[] {
   ];
 }
 
+const USAGE = `Usage: npx tsx config/generate-types.ts [--check]
+Writes config/schema-types/ from config/*.schema.json. --check writes nothing and fails when they differ.`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { check: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) return console.log(USAGE);
   const modules = await generateSchemaTypes();
   if (values.check) {
     const stale = staleModules(modules);
