@@ -7,9 +7,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { CONTROL_TOWER_ACKNOWLEDGEMENTS, checkStageWithControlTower } from '../../stages/control-tower';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildDeliveryApp } from '../../pipeline/build-app';
+import { checkStageWithControlTower, controlTowerViolations } from '../../stages/control-tower';
+import { controlTowerRules } from '../../stages/control-tower-rules';
+import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../stages/control-tower-acknowledgements';
 import { LOG_KEY_ID, LogKey } from '../../stages/log-encryption';
-import { newProjectApp } from '../helpers/cdk';
+import { configWith, newProjectApp } from '../helpers/cdk';
+import { templatesIn } from '../helpers/cfn-lint';
+import { VARIANTS } from '../matrix/variants';
 
 const ENV = { account: '333333333333', region: 'us-east-2' };
 
@@ -98,5 +106,39 @@ describe('each acknowledgement covers only the resources its reason describes', 
       vpc,
     });
     expect(acknowledgedFor(inside)).toContain('CT.LAMBDA.PR.3');
+  });
+});
+
+describe('rules run together over templates cut down to the types they read', () => {
+  test('find exactly what one run of every rule over the whole templates finds', () => {
+    // GIVEN the templates of the variant with the most resource types: HTTPS in a zone, a diagnostics host, log keys
+    const app = newProjectApp();
+    buildDeliveryApp(app, configWith(VARIANTS['internet-https-zone'].change), 'sha-0123456789abcdef');
+    const templatePaths = templatesIn(app.synth().directory);
+    const context = { templatePaths, appConstruct: app };
+    // WHEN every rule runs in one cfn-guard process over the whole templates, and as synth runs them
+    const rules = controlTowerRules();
+    const types = new Set(
+      templatePaths.flatMap((file) =>
+        Object.values(
+          (JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string }> }).Resources,
+        ).map((r) => r.Type),
+      ),
+    );
+    // (A rule with no resource of its types finds nothing: running only the others keeps the test quick.)
+    const applicable = rules.filter((r) => r.types.some((type) => types.has(type))).map((r) => r.file);
+    const whole = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: applicable });
+    const findings = (violations: ReturnType<typeof controlTowerViolations>) =>
+      violations
+        .flatMap((v) =>
+          v.violatingResources.map(
+            (r) => `${v.ruleName} ${path.basename(r.templatePath)} ${r.resourceLogicalId} ${r.locations.join(',')}`,
+          ),
+        )
+        .sort();
+    const expected = findings(whole.validate(context).violations);
+    // THEN both find the same resources failing the same rules at the same places, and there are some to find
+    expect(findings(controlTowerViolations(context, rules))).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(20);
   });
 });

@@ -3,7 +3,7 @@
 // from the validation report CDK writes beside the templates.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CONTROL_TOWER_PLUGIN, controlTowerRules, type GuardRule } from '../../stages/control-tower';
+import { CONTROL_TOWER_PLUGIN, controlTowerRules, type GuardRule } from '../../stages/control-tower-rules';
 import { CommandError } from '../cli/command';
 import type { CfnTemplate } from './rollout';
 
