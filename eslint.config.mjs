@@ -62,6 +62,15 @@ export default tseslint.config(
     },
   },
   {
+    // bin/load-typescript.cjs loads TypeScript itself, so it is CommonJS, as Node runs it.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests walk synthesized templates, which are untyped JSON by nature.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
