@@ -1,4 +1,4 @@
-// The baseline for the synth benchmark: one empty stack, with the same App options as bin/app.ts,
+// The baseline for the synth benchmark: one empty stack, with the same App options as bin/app.ts, run the same way,
 // so the ratio measures what the project's constructs cost and nothing else.
 import { App, Stack } from 'aws-cdk-lib';
 

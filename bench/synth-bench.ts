@@ -3,7 +3,7 @@
 //   both through the same CLI command, in alternation;
 // - tests: `npm test` against one `npm run synth`.
 // With --baseline REF, the same figures for a checkout of REF too, side by side in the same run: before and after.
-import { copyFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../tools/cli/command';
 import { stepBundle } from '../pipeline/steps';
@@ -98,8 +98,17 @@ const cdkSynth = (app?: string) => [
   ...(app ? ['--app', app] : []),
 ];
 
-/** The empty app of this checkout, for every tree: one floor for all. */
-const EMPTY_APP = `node --import tsx ${path.join(PROJECT_ROOT, 'bench/empty-app.ts')}`;
+/**
+ * The empty app of this checkout, run as the tree runs its own app (cdk.json's command with the entry file
+ * replaced): the same Node loader on both sides, so that the ratio is what the project's constructs cost.
+ */
+function emptyAppCommand(tree: Tree): string {
+  const app = (JSON.parse(readFileSync(path.join(tree.dir, 'cdk.json'), 'utf8')) as { app: string }).app;
+  const entry = /\S+\.ts$/.exec(app);
+  if (!entry)
+    throw new CommandError(`cdk.json's app in ${tree.label} is "${shorten(app)}"; expected it to end in a .ts entry`);
+  return `${app.slice(0, entry.index)}${path.join(PROJECT_ROOT, 'bench/empty-app.ts')}`;
+}
 
 const cpu = (runs: readonly TimedRun[]) =>
   runs.every((r) => r.cpuSeconds !== undefined) ? median(runs.map((r) => r.cpuSeconds!)) : undefined;
@@ -112,7 +121,7 @@ function benchSynth(trees: readonly Tree[], runs: number): void {
   process.stderr.write(`… synth: ${runs} runs each of the full app and an empty app, in ${trees.length} tree(s)\n`);
   for (let i = 0; i < runs; i++) {
     for (const tree of trees) {
-      const e = succeeded('the empty app', runTimed('npx', cdkSynth(EMPTY_APP), { cwd: tree.dir }));
+      const e = succeeded('the empty app', runTimed('npx', cdkSynth(emptyAppCommand(tree)), { cwd: tree.dir }));
       const f = succeeded(`synth in ${tree.label}`, runTimed('npx', cdkSynth(), { cwd: tree.dir }));
       empty.get(tree)!.push(e);
       full.get(tree)!.push(f);
