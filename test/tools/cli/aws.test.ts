@@ -1,6 +1,4 @@
 // The client factory against an endpoint that accepts connections and never answers.
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DescribeRepositoriesCommand, ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import {
@@ -10,7 +8,7 @@ import {
   describeAwsFailure,
   type AwsClientBounds,
 } from '../../../tools/cli/aws';
-import { PROJECT_ROOT } from '../../helpers/cdk';
+import { lintSource } from '../../helpers/eslint';
 
 const FAST: AwsClientBounds = { connectionTimeoutMs: 500, requestTimeoutMs: 800, maxAttempts: 2 };
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' };
@@ -102,23 +100,10 @@ describe('the AWS client factory', () => {
       'export const s3 = new S3Client({ requestHandler: new NodeHttpHandler({}) });',
       '',
     ].join('\n');
-    const rules = (file: string) => {
-      // ESLint's flat config loads through a dynamic import, which jest's module system refuses: run the CLI.
-      const run = spawnSync(
-        process.execPath,
-        [
-          path.join(PROJECT_ROOT, 'node_modules/eslint/bin/eslint.js'),
-          '--format',
-          'json',
-          '--stdin',
-          '--stdin-filename',
-          file,
-        ],
-        { cwd: PROJECT_ROOT, input: source, encoding: 'utf8' },
-      );
-      const [result] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string }> }>;
-      return result.messages.map((m) => m.ruleId).sort();
-    };
+    const rules = (file: string) =>
+      lintSource(source, file)
+        .map((m) => m.ruleId)
+        .sort();
     for (const file of ['tools/operator/example.ts', 'stages/service/example.ts', 'bench/example.ts']) {
       expect([file, rules(file)]).toEqual([file, ['no-restricted-imports', 'no-restricted-syntax']]);
     }
