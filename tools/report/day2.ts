@@ -6,7 +6,7 @@ import type { DeployConfig, EnvironmentConfig } from '../../config/load';
 import { bootstrapTargets } from '../operator/bootstrap';
 
 /** The README section that gives each safe procedure step by step. */
-export const DAY2_PROCEDURES = 'README, "Changing a running environment"';
+export const DAY2_PROCEDURES = 'docs/operations.md, "Changing a running environment"';
 
 const servesHttps = (e: EnvironmentConfig) => Boolean(e.network.certificateArn || e.network.hostedZone);
 
