@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, writeFileSync, renameSync, chmodSync, utimesSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { contentTag } from '../../../runtime/image-tag';
-import { PROJECT_ROOT } from '../../helpers/cdk';
+import { contentTag } from '../../runtime/image-tag';
+import { PROJECT_ROOT } from '../helpers/cdk';
 
 function copyOfDocker(): string {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'tag-')), 'docker');
