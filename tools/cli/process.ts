@@ -30,6 +30,8 @@ export interface ProcessResult {
   readonly timedOut: boolean;
   /** Why it never started, such as `spawn docker ENOENT`. */
   readonly startError?: Error;
+  /** What stopped a blocking run that did start: its timeout (ETIMEDOUT) or the output limit (ENOBUFS). */
+  readonly runError?: Error;
   readonly stdout: string;
   /** stdout as bytes, for output that is not text (git archive). */
   readonly stdoutBytes: Buffer;
@@ -51,8 +53,8 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
-/** Enough for npm test's whole output; a sync call beyond it fails with ENOBUFS. */
-const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** Enough for npm test's whole output and a git archive of the project; a sync call beyond it fails with ENOBUFS. */
+const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 
 function stdio(options: ProcessOptions): StdioOptions {
   const output = options.output ?? 'capture';
@@ -155,6 +157,7 @@ export function runProcessSync(command: string, args: readonly string[], options
     timedOut: (run.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT',
     // Without a pid it never started; with one, an error is the timeout or the output limit.
     startError: run.pid ? undefined : run.error,
+    runError: run.pid ? run.error : undefined,
     stdout: stdoutBytes.toString(),
     stdoutBytes,
     output,
@@ -164,6 +167,7 @@ export function runProcessSync(command: string, args: readonly string[], options
 /** The result of a run that exited 0; else a CommandError naming it, with the end of its output. */
 export function succeeded<R extends ProcessResult>(what: string, run: R): R {
   if (run.startError) throw new CommandError(`${what} could not start: ${run.startError.message}`);
+  if (run.runError) throw new CommandError(`${what} failed: ${run.runError.message}`);
   if (run.code !== 0) throw new CommandError(`${what} exited ${run.code}: ${shorten(run.output.slice(-400), 400)}`);
   return run;
 }

@@ -5,9 +5,10 @@ import { runProcessSync } from '../cli/process';
 /** Runs git; its failure is one line of ours, never git's own text. */
 export function git(args: readonly string[], what: string): Buffer {
   const result = runProcessSync('git', args);
-  if (result.startError || result.code !== 0) {
-    const reason = result.startError
-      ? `cannot run git: ${(result.startError as NodeJS.ErrnoException).code ?? result.startError.message}`
+  const error = result.startError ?? result.runError;
+  if (error || result.code !== 0) {
+    const reason = error
+      ? `cannot run git: ${(error as NodeJS.ErrnoException).code ?? error.message}`
       : /not a git repository/i.test(result.output)
         ? `${process.cwd()} is not inside a git checkout`
         : `git ${args[0]} exited ${result.code}`;

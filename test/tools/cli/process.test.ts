@@ -38,6 +38,10 @@ describe('the one process runner', () => {
     ]) {
       expect(run).toMatchObject({ code: null, signal: 'SIGTERM', timedOut: true });
     }
+    // A blocking run that started and was stopped names why, never "exited null".
+    const blocking = runProcessSync(command, args, { timeoutMs: 300 });
+    expect(blocking.startError).toBeUndefined();
+    expect(() => succeeded('the script', blocking)).toThrow(/^the script failed: .*ETIMEDOUT/);
   });
 
   test('stop() sends its signal, and SIGKILL to a program that ignores it', async () => {
