@@ -2,8 +2,7 @@
 // change adds. Not a test file: jest runs only *.test.ts.
 import { ConfigError, parseConfig } from '../../config/load';
 import { defaultConfigJson } from '../helpers/cdk';
-
-export const CERT_ID = '11111111-2222-3333-4444-555555555555';
+import { STAGING_ACCOUNT } from '../helpers/constants';
 
 /** Applies a change to the default config JSON and returns the loader's error message, or fails. */
 export function errorFor(change: (json: Record<string, any>) => void): string {
@@ -45,7 +44,7 @@ export const withStaging =
   (j: Record<string, any>) => {
     const staging = {
       name: 'staging',
-      account: '444444444444',
+      account: STAGING_ACCOUNT,
       requireApproval: false,
       service: { desiredCount: 1 },
       network: { albScheme: 'internal' },

@@ -1,14 +1,15 @@
 import { loadConfig } from '../../config/load';
 import { PROJECT_ROOT, configWith } from '../helpers/cdk';
+import { PRODUCTION_ACCOUNT, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../helpers/constants';
 
 describe('config loader', () => {
   test('loads the committed default with its placeholder accounts and defaults', () => {
     // GIVEN the committed file WHEN it is loaded
     const config = loadConfig('config/deploy.json', PROJECT_ROOT);
     // THEN the placeholder accounts and the documented defaults are there
-    expect(config.toolingAccount).toBe('111111111111');
-    expect(config.registry.account).toBe('222222222222');
-    expect(config.environments.map((e) => e.account)).toEqual(['333333333333']);
+    expect(config.toolingAccount).toBe(TOOLING_ACCOUNT);
+    expect(config.registry.account).toBe(REGISTRY_ACCOUNT);
+    expect(config.environments.map((e) => e.account)).toEqual([PRODUCTION_ACCOUNT]);
     expect(config.service).toMatchObject({ cpuArchitecture: 'ARM64', desiredCount: 2 });
     expect(config.service.maxCount).toBe(config.service.desiredCount);
   });

@@ -1,5 +1,6 @@
 import { parseConfig } from '../../config/load';
 import { EXAMPLE_ZONE, configWith, defaultConfigJson } from '../helpers/cdk';
+import { PRODUCTION_ACCOUNT, STAGING_ACCOUNT } from '../helpers/constants';
 import { errorFor, withStaging } from './config-errors';
 
 describe('per-environment settings', () => {
@@ -48,7 +49,7 @@ describe('per-environment settings', () => {
     ],
     [
       'an override certificate in another region',
-      withStaging((e) => (e.network.certificateArn = 'arn:aws:acm:eu-west-1:444444444444:certificate/x')),
+      withStaging((e) => (e.network.certificateArn = `arn:aws:acm:eu-west-1:${STAGING_ACCOUNT}:certificate/x`)),
       'field "environments[0].network.certificateArn"',
     ],
     [
@@ -73,7 +74,7 @@ describe('per-environment settings', () => {
   });
 
   test('fails on one hosted zone shared by environments in two accounts', () => {
-    // GIVEN a shared zone, staging in account 444444444444 and production in 333333333333
+    // GIVEN a shared zone, staging and production in their own accounts
     const message = errorFor((j) => {
       j.network.hostedZone = EXAMPLE_ZONE;
       j.environments[0].network = { domainName: 'www.example.com' };
@@ -81,7 +82,7 @@ describe('per-environment settings', () => {
     });
     expect(message).toBe(
       'deploy.json: field "network.hostedZone" is {"id":"Z0123456789ABCDEFGHIJ","name":"example.com"}; expected a ' +
-        "zone of this environment's account 444444444444, not one environment production in account 333333333333 " +
+        `zone of this environment's account ${STAGING_ACCOUNT}, not one environment production in account ${PRODUCTION_ACCOUNT} ` +
         'also uses, for environment staging',
     );
   });

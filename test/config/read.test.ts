@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig } from '../../config/load';
 import { PROJECT_ROOT } from '../helpers/cdk';
+import { PROJECT_NAME } from '../helpers/constants';
 
 describe('config file reading', () => {
   let dir: string;
@@ -42,7 +43,7 @@ describe('config file reading', () => {
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(defaultText())]),
     );
     // WHEN it is loaded THEN it reads as the default does
-    expect(loadConfig('bom.json', dir).projectName).toBe('hello-privatelink');
+    expect(loadConfig('bom.json', dir).projectName).toBe(PROJECT_NAME);
   });
 
   test.each([
@@ -88,7 +89,7 @@ describe('config file reading', () => {
 
   test('fails when a field nests 100,000 brackets, with one line', () => {
     const depth = 100_000;
-    const text = defaultText().replace('"hello-privatelink"', '['.repeat(depth) + ']'.repeat(depth));
+    const text = defaultText().replace(`"${PROJECT_NAME}"`, '['.repeat(depth) + ']'.repeat(depth));
     const message = errorForFile('nested-field.json', text);
     expect(message).toMatch(/^nested-field\.json: field "projectName" is \[…\]; expected 3 to 32 lowercase/);
   });

@@ -1,7 +1,8 @@
 import { s3BucketNameProblem, sourceBucketNameFor } from '../../config/load';
 import { sourceBucketName } from '../../pipeline/pipeline-stack';
 import { EXAMPLE_ZONE, configWith } from '../helpers/cdk';
-import { CERT_ID, errorFor, expectFieldError } from './config-errors';
+import { EXAMPLE_UUID, OUTSIDE_ACCOUNT, PRODUCTION_ACCOUNT, REGION, TOOLING_ACCOUNT } from '../helpers/constants';
+import { errorFor, expectFieldError } from './config-errors';
 
 describe('config rules across fields', () => {
   test.each([
@@ -31,7 +32,7 @@ describe('config rules across fields', () => {
       (j: any) => (j.projectName = 'xn--app'),
       'projectName',
       '"xn--app"',
-      'bucket "xn--app-source-111111111111" S3 accepts: S3 reserves the prefix xn--',
+      `bucket "xn--app-source-${TOOLING_ACCOUNT}" S3 accepts: S3 reserves the prefix xn--`,
     ],
     [
       'a project name whose source bucket has the reserved prefix sthree-',
@@ -51,7 +52,7 @@ describe('config rules across fields', () => {
       'a certificate ARN of the aws partition for a China region',
       (j: any) => (
         (j.region = 'cn-north-1'),
-        (j.network.certificateArn = `arn:aws:acm:cn-north-1:333333333333:certificate/${CERT_ID}`)
+        (j.network.certificateArn = `arn:aws:acm:cn-north-1:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID}`)
       ),
       'network.certificateArn',
       '"arn:aws:acm:cn-north-1:333333333333:certificate/11111111-2…;',
@@ -59,16 +60,17 @@ describe('config rules across fields', () => {
     ],
     [
       'a certificate ARN of the aws-cn partition for a commercial region',
-      (j: any) => (j.network.certificateArn = `arn:aws-cn:acm:us-east-2:333333333333:certificate/${CERT_ID}`),
+      (j: any) =>
+        (j.network.certificateArn = `arn:aws-cn:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID}`),
       'network.certificateArn',
-      '"arn:aws-cn:acm:us-east-2:333333333333:certificate/',
-      'expected an ARN in partition aws, the partition of region us-east-2',
+      `"arn:aws-cn:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/`,
+      `expected an ARN in partition aws, the partition of region ${REGION}`,
     ],
     [
       'an approval topic of another partition',
-      (j: any) => (j.pipeline.approvalTopicArn = 'arn:aws-us-gov:sns:us-east-2:111111111111:approvals'),
+      (j: any) => (j.pipeline.approvalTopicArn = `arn:aws-us-gov:sns:${REGION}:${TOOLING_ACCOUNT}:approvals`),
       'pipeline.approvalTopicArn',
-      '"arn:aws-us-gov:sns:us-east-2:111111111111:approvals"',
+      `"arn:aws-us-gov:sns:${REGION}:${TOOLING_ACCOUNT}:approvals"`,
       'partition aws',
     ],
     [
@@ -102,30 +104,31 @@ describe('config rules across fields', () => {
     ],
     [
       'a certificate without a domain name, which could only be served on the load balancer name',
-      (j: any) => (j.network.certificateArn = `arn:aws:acm:us-east-2:333333333333:certificate/${CERT_ID}`),
+      (j: any) =>
+        (j.network.certificateArn = `arn:aws:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID}`),
       'field "network.certificateArn"',
-      `"arn:aws:acm:us-east-2:333333333333:certificate/${CERT_ID.slice(0, 11)}`,
+      `"arn:aws:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID.slice(0, 11)}`,
       "expected it with network.domainName, the host name the certificate covers: no certificate can cover the load balancer's own DNS name, for environment production",
     ],
     [
       'a certificate of another account than the environment',
       (j: any) => (
         (j.network.domainName = 'www.example.com'),
-        (j.network.certificateArn = `arn:aws:acm:us-east-2:444444444444:certificate/${CERT_ID}`)
+        (j.network.certificateArn = `arn:aws:acm:${REGION}:${OUTSIDE_ACCOUNT}:certificate/${EXAMPLE_UUID}`)
       ),
       'field "network.certificateArn"',
-      '"arn:aws:acm:us-east-2:444444444444:',
-      "expected a certificate in the environment's account 333333333333, for environment production",
+      `"arn:aws:acm:${REGION}:${OUTSIDE_ACCOUNT}:`,
+      `expected a certificate in the environment's account ${PRODUCTION_ACCOUNT}, for environment production`,
     ],
     [
       'a certificate of another region',
       (j: any) => (
         (j.network.domainName = 'www.example.com'),
-        (j.network.certificateArn = `arn:aws:acm:us-east-1:333333333333:certificate/${CERT_ID}`)
+        (j.network.certificateArn = `arn:aws:acm:us-east-1:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID}`)
       ),
       'field "network.certificateArn"',
-      '"arn:aws:acm:us-east-1:333333333333:',
-      'expected a certificate in the workload region us-east-2, for environment production',
+      `"arn:aws:acm:us-east-1:${PRODUCTION_ACCOUNT}:`,
+      `expected a certificate in the workload region ${REGION}, for environment production`,
     ],
     [
       'a hosted zone without a domain name',
@@ -160,12 +163,12 @@ describe('config rules across fields', () => {
   test('reports every cross-field mistake too, such as a bad CIDR and a topic in another account', () => {
     const message = errorFor((j) => {
       j.network.vpcCidr = '10.0.0.1/16';
-      j.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:999999999999:approvals';
+      j.pipeline.approvalTopicArn = `arn:aws:sns:${REGION}:${OUTSIDE_ACCOUNT}:approvals`;
     });
     expect(message).toBe(
       'deploy.json: 2 problems: (1) field "network.vpcCidr" is "10.0.0.1/16"; expected "10.0.0.0/16", the network ' +
         'address, no host bits set; (2) field "pipeline.approvalTopicArn" is ' +
-        '"arn:aws:sns:us-east-2:999999999999:approvals"; expected a topic in the tooling account 111111111111, where ' +
+        `"arn:aws:sns:${REGION}:${OUTSIDE_ACCOUNT}:approvals"; expected a topic in the tooling account ${TOOLING_ACCOUNT}, where ` +
         'the pipeline runs',
     );
   });
@@ -178,7 +181,7 @@ describe('S3 bucket names', () => {
   });
 
   test('accepts the default source bucket name', () => {
-    expect(s3BucketNameProblem('hello-privatelink-source-111111111111')).toBeUndefined();
+    expect(s3BucketNameProblem(`hello-privatelink-source-${TOOLING_ACCOUNT}`)).toBeUndefined();
   });
 
   test.each([

@@ -3,8 +3,8 @@ import networkSchema from '../../config/network.schema.json';
 import pipelineSchema from '../../config/pipeline.schema.json';
 import serviceSchema from '../../config/service.schema.json';
 import { EXAMPLE_ZONE, configWith } from '../helpers/cdk';
+import { EXAMPLE_UUID, PRODUCTION_ACCOUNT, REGION, TOOLING_ACCOUNT } from '../helpers/constants';
 import { runTool } from '../helpers/run-tool';
-import { CERT_ID } from './config-errors';
 
 interface Schema {
   readonly $ref?: string;
@@ -47,7 +47,7 @@ function expectSchemaFields(value: unknown, schema: Schema, file: string, where:
 
 /** The default config with every optional field of the schema set, each to a value the rules accept. */
 function setEveryField(json: Record<string, any>): void {
-  const certificateArn = `arn:aws:acm:us-east-2:333333333333:certificate/${CERT_ID}`;
+  const certificateArn = `arn:aws:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID}`;
   const network = { domainName: 'www.example.com', hostedZone: EXAMPLE_ZONE, certificateArn, deletionProtection: true };
   const service = { deploymentStrategy: 'canary', bakeTimeMinutes: 10, maxCount: 4 };
   const steps = { canary: { percent: 10, bakeMinutes: 3 }, linear: { stepPercent: 10, intervalMinutes: 2 } };
@@ -55,19 +55,19 @@ function setEveryField(json: Record<string, any>): void {
   Object.assign(json.service, service, steps);
   Object.assign(json.environments[0], {
     reviewUrl: 'https://example.com/review',
-    alarmTopicArn: 'arn:aws:sns:us-east-2:333333333333:alarms',
+    alarmTopicArn: `arn:aws:sns:${REGION}:${PRODUCTION_ACCOUNT}:alarms`,
     network: { ...network, albScheme: 'internal' },
     service: { ...service, ...steps, cpu: 512, memoryMiB: 1024, desiredCount: 2 },
   });
   json.pipeline.source = {
     type: 'codeconnections',
-    connectionArn: `arn:aws:codeconnections:us-east-2:111111111111:connection/${CERT_ID}`,
+    connectionArn: `arn:aws:codeconnections:${REGION}:${TOOLING_ACCOUNT}:connection/${EXAMPLE_UUID}`,
     repository: 'my-org/hello-privatelink',
     branch: 'main',
   };
-  json.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:111111111111:approvals';
+  json.pipeline.approvalTopicArn = `arn:aws:sns:${REGION}:${TOOLING_ACCOUNT}:approvals`;
   json.logEncryption = 'customer-key';
-  json.github.oidcProviderArn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+  json.github.oidcProviderArn = `arn:aws:iam::${TOOLING_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 }
 
 describe('the configuration types and the schemas', () => {

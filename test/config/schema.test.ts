@@ -1,4 +1,5 @@
 import { ECHO_LIMIT } from '../../config/load';
+import { TOOLING_ACCOUNT } from '../helpers/constants';
 import { errorFor, expectFieldError } from './config-errors';
 
 describe('config schema', () => {
@@ -10,7 +11,13 @@ describe('config schema', () => {
       '"12345"',
       '12-digit',
     ],
-    ['a numeric account', (j: any) => (j.toolingAccount = 111111111111), 'toolingAccount', '111111111111', '12-digit'],
+    [
+      'a numeric account',
+      (j: any) => (j.toolingAccount = Number(TOOLING_ACCOUNT)),
+      'toolingAccount',
+      TOOLING_ACCOUNT,
+      '12-digit',
+    ],
     [
       'an unknown deployment strategy',
       (j: any) => (j.service.deploymentStrategy = 'blue-grey'),

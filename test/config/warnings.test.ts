@@ -1,4 +1,5 @@
 import { configWith } from '../helpers/cdk';
+import { OUTSIDE_ACCOUNT, REGION, TOOLING_ACCOUNT } from '../helpers/constants';
 
 describe('settings with no effect', () => {
   test('warns that bakeTimeMinutes does nothing for an environment that rolls', () => {
@@ -30,15 +31,15 @@ describe('settings with no effect', () => {
     const config = configWith((j) => {
       j.environments[0].requireApproval = false;
       j.environments[0].reviewUrl = 'https://example.com/review';
-      j.pipeline.approvalTopicArn = 'arn:aws:sns:us-east-2:111111111111:approvals';
-      j.profiles['999999999999'] = 'old';
+      j.pipeline.approvalTopicArn = `arn:aws:sns:${REGION}:${TOOLING_ACCOUNT}:approvals`;
+      j.profiles[OUTSIDE_ACCOUNT] = 'old';
     });
     expect(config.warnings).toEqual([
       'config/deploy.json: field "environments[0].reviewUrl" has no effect: environment production has ' +
         'requireApproval false, so no approval shows it',
       'config/deploy.json: field "pipeline.approvalTopicArn" has no effect: no environment requires approval, so ' +
         'nothing is sent',
-      'config/deploy.json: field "profiles.999999999999" has no effect: no configured account is 999999999999',
+      `config/deploy.json: field "profiles.${OUTSIDE_ACCOUNT}" has no effect: no configured account is ${OUTSIDE_ACCOUNT}`,
     ]);
   });
 
