@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../pipeline/delivery-stages';
 import { configWith, newProjectApp, PROJECT_ROOT } from '../helpers/cdk';
+import { IMAGE_TAG } from '../helpers/constants';
 import { modelImage, modelTask, startAsFargateTask, type FargateNginx, type TaskModel } from '../helpers/fargate-task';
 
 const DOCKER_DIR = path.join(PROJECT_ROOT, 'docker');
 const DOCKERFILE = readFileSync(path.join(DOCKER_DIR, 'Dockerfile'), 'utf8');
 
 // GIVEN the task definition the service stage really deploys, synthesized once for the file
-const stages = createDeliveryStages(newProjectApp(), configWith(), 'sha-0123456789abcdef');
+const stages = createDeliveryStages(newProjectApp(), configWith(), IMAGE_TAG);
 const taskDefinitions = Template.fromStack(stages.environments[0].service.stack).findResources(
   'AWS::ECS::TaskDefinition',
 );

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 // stack's account and region, and every physical name CloudFormation would give a resource.
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { EXAMPLE_UUID } from './constants';
 
 type Json = any;
 
@@ -63,12 +64,12 @@ export class DeployedStack {
         /^(?!arn:)/,
         `arn:${p}:lambda:${r}:${a}:function:`,
       ),
-      'AWS::CertificateManager::Certificate': `arn:${p}:acm:${r}:${a}:certificate/11111111-2222-3333-4444-555555555555`,
+      'AWS::CertificateManager::Certificate': `arn:${p}:acm:${r}:${a}:certificate/${EXAMPLE_UUID}`,
       'AWS::Route53::RecordSet': `arn:${p}:route53:::hostedzone/${this.resources[logicalId].Properties?.HostedZoneId}`,
       'AWS::SSM::Parameter': `arn:${p}:ssm:${r}:${a}:parameter${name}`,
       'AWS::CodePipeline::Pipeline': `arn:${p}:codepipeline:${r}:${a}:${name}`,
       'AWS::CodeBuild::Project': `arn:${p}:codebuild:${r}:${a}:project/${name}`,
-      'AWS::KMS::Key': `arn:${p}:kms:${r}:${a}:key/11111111-2222-3333-4444-555555555555`,
+      'AWS::KMS::Key': `arn:${p}:kms:${r}:${a}:key/${EXAMPLE_UUID}`,
       'AWS::KMS::Alias': `arn:${p}:kms:${r}:${a}:${name}`,
       'AWS::Logs::LogGroup': `arn:${p}:logs:${r}:${a}:log-group:${name}:*`,
       'AWS::SNS::Topic': `arn:${p}:sns:${r}:${a}:${name}`,

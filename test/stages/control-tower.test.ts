@@ -16,10 +16,11 @@ import { controlTowerRules } from '../../stages/control-tower-rules';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../stages/control-tower-acknowledgements';
 import { LOG_KEY_ID, LogKey } from '../../stages/log-encryption';
 import { configWith, newProjectApp } from '../helpers/cdk';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION } from '../helpers/constants';
 import { templatesIn } from '../helpers/cfn-lint';
 import { VARIANTS } from '../matrix/variants';
 
-const ENV = { account: '333333333333', region: 'us-east-2' };
+const ENV = { account: PRODUCTION_ACCOUNT, region: REGION };
 
 /** The controls whose acknowledgement covers the resource. */
 const acknowledgedFor = (resource: Construct) =>
@@ -113,7 +114,7 @@ describe('rules run together over templates cut down to the types they read', ()
   test('find exactly what one run of every rule over the whole templates finds', () => {
     // GIVEN the templates of the variant with the most resource types: HTTPS in a zone, a diagnostics host, log keys
     const app = newProjectApp();
-    buildDeliveryApp(app, configWith(VARIANTS['internet-https-zone'].change), 'sha-0123456789abcdef');
+    buildDeliveryApp(app, configWith(VARIANTS['internet-https-zone'].change), IMAGE_TAG);
     const templatePaths = templatesIn(app.synth().directory);
     const context = { templatePaths, appConstruct: app };
     // WHEN every rule runs in one cfn-guard process over the whole templates, and as synth runs them

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client, type SecurityGroup } from '@aws-sdk/client-ec2';
 import { CLOSER_CODE } from '../../../runtime/lambda/security-group-closer';
+import { REGION } from '../../helpers/constants';
 import { loadInlineHandler } from '../../helpers/inline-lambda';
 import { startMoto, type Moto } from '../../helpers/moto';
 
@@ -31,7 +32,7 @@ describe('the default security group closer (inline Lambda code)', () => {
     moto = await startMoto();
     // What the Lambda environment provides: region and credentials; the endpoint is moto's.
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-2',
+      AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_ENDPOINT_URL: moto.endpoint,
@@ -47,7 +48,7 @@ describe('the default security group closer (inline Lambda code)', () => {
   const event = (groupId: string, RequestType = 'Create') => ({
     RequestType,
     ResponseURL: responseUrl,
-    StackId: 'arn:aws:cloudformation:us-east-2:123456789012:stack/network/1',
+    StackId: `arn:aws:cloudformation:${REGION}:123456789012:stack/network/1`,
     RequestId: 'r1',
     LogicalResourceId: 'DefaultSecurityGroup',
     ResourceProperties: { DefaultSecurityGroupId: groupId },

@@ -10,6 +10,7 @@ import { inlineBundle } from '../../../stages/inline-function';
 import type { HookResponse } from '../../../runtime/lambda/deployment-hook';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { PROJECT_ROOT } from '../../helpers/cdk';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION } from '../../helpers/constants';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
 import { startMoto, type Moto } from '../../helpers/moto';
 
@@ -45,10 +46,10 @@ describe('the pre-traffic hook (the same inline code, invoked by ECS, against th
   const hookEvent = (hookDetails: Record<string, unknown>) => ({
     executionId: 'e1',
     lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
-    resourceArn: 'arn:aws:ecs:us-east-2:333333333333:service-deployment/cluster/web/d1',
+    resourceArn: `arn:aws:ecs:${REGION}:${PRODUCTION_ACCOUNT}:service-deployment/cluster/web/d1`,
     executionDetails: {
-      serviceArn: 'arn:aws:ecs:us-east-2:333333333333:service/cluster/web',
-      targetServiceRevisionArn: 'arn:aws:ecs:us-east-2:333333333333:service-revision/cluster/web/2',
+      serviceArn: `arn:aws:ecs:${REGION}:${PRODUCTION_ACCOUNT}:service/cluster/web`,
+      targetServiceRevisionArn: `arn:aws:ecs:${REGION}:${PRODUCTION_ACCOUNT}:service-revision/cluster/web/2`,
       testTrafficWeights: {},
       productionTrafficWeights: {},
     },
@@ -67,9 +68,9 @@ describe('the pre-traffic hook (the same inline code, invoked by ECS, against th
   });
 
   test('answers FAILED on another version, and its log names both', async () => {
-    const answer = await invoke(nginx!.url, { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 });
+    const answer = await invoke(nginx!.url, { expectVersion: IMAGE_TAG, deadlineSeconds: 600 });
     expect(answer).toEqual({ hookStatus: 'FAILED' });
-    expect(logged.at(-1)).toMatch(/^FAILED: \/version: version mismatch: expected sha-0123456789abcdef, got dev /);
+    expect(logged.at(-1)).toMatch(new RegExp(`^FAILED: /version: version mismatch: expected ${IMAGE_TAG}, got dev `));
   });
 
   test('answers IN_PROGRESS while nothing answers, then FAILED once its deadline has passed', async () => {
@@ -96,7 +97,7 @@ describe('the pre-traffic hook (the same inline code, invoked by ECS, against th
   });
 
   test('takes only IPv4 addresses from a relayed event, and checks through them', async () => {
-    process.env.TEST_URL = `http://web-123.us-east-2.elb.amazonaws.com:${new URL(nginx!.url).port}`;
+    process.env.TEST_URL = `http://web-123.${REGION}.elb.amazonaws.com:${new URL(nginx!.url).port}`;
     const event = {
       ...hookEvent({ expectVersion: 'dev', deadlineSeconds: 600 }),
       loadBalancerAddresses: ['evil.example.com', '127.0.0.1'],
@@ -128,14 +129,14 @@ describe('the pre-traffic hook (the same inline code, invoked by ECS, against th
     beforeEach(() => {
       invoked.length = 0;
       Object.assign(process.env, {
-        AWS_REGION: 'us-east-2',
+        AWS_REGION: REGION,
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambdaApi!.address() as AddressInfo).port}`,
         LOAD_BALANCER_FULL_NAME: 'app/web/0123456789abcdef',
         VERIFIER_FUNCTION_NAME: 'hello-privatelink-production-verifier',
         // The test URL names the load balancer's public DNS name, which the VPC cannot reach.
-        TEST_URL: `http://web-123.us-east-2.elb.amazonaws.com:${new URL(nginx!.url).port}`,
+        TEST_URL: `http://web-123.${REGION}.elb.amazonaws.com:${new URL(nginx!.url).port}`,
       });
     });
 

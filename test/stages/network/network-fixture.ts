@@ -2,15 +2,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { NetworkStage } from '../../../stages/network/network-stage';
 import type { NetworkSettings } from '../../../stages/network/network-stack';
 import { EXAMPLE_ZONE, newProjectApp } from '../../helpers/cdk';
+import { EXAMPLE_UUID, PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT } from '../../helpers/constants';
 
-export const REPOSITORY_ARN = 'arn:aws:ecr:us-east-2:222222222222:repository/hello-privatelink';
-export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-2:333333333333:certificate/11111111-2222-3333-4444-555555555555';
+export const REPOSITORY_ARN = `arn:aws:ecr:${REGION}:${REGISTRY_ACCOUNT}:repository/hello-privatelink`;
+export const CERTIFICATE_ARN = `arn:aws:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/${EXAMPLE_UUID}`;
 
 // GIVEN four variants of the network stage in one app, synthesized once for each test file that imports this
 const app = newProjectApp();
 function variant(id: string, settings: Partial<NetworkSettings>): Template {
   const stage = new NetworkStage(app, id, {
-    env: { account: '333333333333', region: 'us-east-2' },
+    env: { account: PRODUCTION_ACCOUNT, region: REGION },
     stackName: `test-${id.toLowerCase()}-network`,
     network: {
       vpcCidr: '10.0.0.0/16',

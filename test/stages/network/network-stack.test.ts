@@ -1,6 +1,7 @@
 // The network stack's VPC, subnets, endpoints, diagnostics host and the outputs the service stack reads.
 import { Match } from 'aws-cdk-lib/assertions';
 import { NETWORK_OUTPUTS } from '../../../stages/network/handoff';
+import { REGION } from '../../helpers/constants';
 import { REPOSITORY_ARN, httpsWithDiagnostics, internalNetwork, publicNetwork, zoned } from './network-fixture';
 
 describe('network stage (Account B)', () => {
@@ -11,7 +12,7 @@ describe('network stage (Account B)', () => {
     publicNetwork.resourceCountIs('AWS::EC2::NatGateway', 0);
     publicNetwork.resourceCountIs('AWS::EC2::EIP', 0);
     const subnets = Object.values(publicNetwork.findResources('AWS::EC2::Subnet')).map((s) => s.Properties);
-    expect(new Set(subnets.map((s) => s.AvailabilityZone))).toEqual(new Set(['us-east-2a', 'us-east-2b']));
+    expect(new Set(subnets.map((s) => s.AvailabilityZone))).toEqual(new Set([`${REGION}a`, `${REGION}b`]));
     expect(subnets.filter((s) => s.MapPublicIpOnLaunch === true)).toHaveLength(0);
     expect(subnets.map((s) => s.CidrBlock).sort()).toEqual([
       '10.0.0.0/18',
@@ -46,7 +47,7 @@ describe('network stage (Account B)', () => {
             Effect: 'Allow',
             Principal: '*',
             Action: 's3:GetObject',
-            Resource: 'arn:aws:s3:::prod-us-east-2-starport-layer-bucket/*',
+            Resource: `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/*`,
           },
         ],
         Version: '2012-10-17',
@@ -59,9 +60,9 @@ describe('network stage (Account B)', () => {
       publicNetwork.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
     );
     expect(endpoints.map((e) => e.Properties.ServiceName).sort()).toEqual([
-      'com.amazonaws.us-east-2.ecr.api',
-      'com.amazonaws.us-east-2.ecr.dkr',
-      'com.amazonaws.us-east-2.logs',
+      `com.amazonaws.${REGION}.ecr.api`,
+      `com.amazonaws.${REGION}.ecr.dkr`,
+      `com.amazonaws.${REGION}.logs`,
     ]);
     for (const endpoint of endpoints) {
       expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
@@ -72,12 +73,12 @@ describe('network stage (Account B)', () => {
 
   test('has no ec2 endpoint: the pre-traffic check finds the load balancer from outside the VPC, at no cost', () => {
     for (const template of [publicNetwork, internalNetwork, zoned]) {
-      template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-east-2.ec2' }, 0);
+      template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: `com.amazonaws.${REGION}.ec2` }, 0);
     }
   });
 
   test('limits the ECR endpoints to the registry repository plus GetAuthorizationToken', () => {
-    for (const service of ['com.amazonaws.us-east-2.ecr.api', 'com.amazonaws.us-east-2.ecr.dkr']) {
+    for (const service of [`com.amazonaws.${REGION}.ecr.api`, `com.amazonaws.${REGION}.ecr.dkr`]) {
       publicNetwork.hasResourceProperties('AWS::EC2::VPCEndpoint', {
         ServiceName: service,
         PolicyDocument: {
@@ -136,7 +137,7 @@ describe('network stage (Account B)', () => {
       (e) => e.Properties.ServiceName,
     );
     for (const name of ['ssm', 'ssmmessages', 'ec2messages'])
-      expect(services).toContain(`com.amazonaws.us-east-2.${name}`);
+      expect(services).toContain(`com.amazonaws.${REGION}.${name}`);
     httpsWithDiagnostics.hasResourceProperties('AWS::EC2::Instance', {
       InstanceType: 't4g.nano',
       NetworkInterfaces: [

@@ -7,6 +7,7 @@ import { KEEP_WARM_EVENT, KEEP_WARM_INTERVAL_HOURS, verifierCode } from '../../.
 import type { VerifyResponse } from '../../../runtime/lambda/verifier-handler';
 import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { EXAMPLE_ZONE, PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
+import { IMAGE_TAG, TOOLING_ACCOUNT } from '../../helpers/constants';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
 
 // GIVEN an internal environment on its own domain, synthesized once for the file
@@ -15,7 +16,7 @@ const config = configWith((json) => {
   json.network.domainName = 'app.example.com';
   json.network.hostedZone = EXAMPLE_ZONE;
 });
-const [{ service }] = createDeliveryStages(newProjectApp(), config, 'sha-0123456789abcdef').environments;
+const [{ service }] = createDeliveryStages(newProjectApp(), config, IMAGE_TAG).environments;
 const template = Template.fromStack(service.stack);
 const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function'));
 const functionProperties = template.findResources('AWS::Lambda::Function')[functionId].Properties;
@@ -80,7 +81,7 @@ describe('the in-VPC verifier (template)', () => {
       {
         Action: 'lambda:InvokeFunction',
         FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
-        Principal: 'arn:aws:iam::111111111111:role/hello-privatelink-post-deploy-check',
+        Principal: `arn:aws:iam::${TOOLING_ACCOUNT}:role/hello-privatelink-post-deploy-check`,
       },
       {
         Action: 'lambda:InvokeFunction',
@@ -138,9 +139,11 @@ describe('the in-VPC verifier (its inline code against the real nginx)', () => {
   });
 
   test('fails on another version, naming both', async () => {
-    const answer = await verify(nginx!.url, { expectVersion: 'sha-0123456789abcdef', timeoutSeconds: 2 });
+    const answer = await verify(nginx!.url, { expectVersion: IMAGE_TAG, timeoutSeconds: 2 });
     expect(answer.ok).toBe(false);
-    expect(answer.summary).toMatch(/^\/version: version mismatch: expected sha-0123456789abcdef, got dev \(gave up/);
+    expect(answer.summary).toMatch(
+      new RegExp(`^/version: version mismatch: expected ${IMAGE_TAG}, got dev \\(gave up`),
+    );
   });
 
   test('fails on an unreachable target within its deadline, and within the time Lambda leaves it', async () => {

@@ -5,10 +5,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { addHookDetails } from '../../../stages/service/pre-traffic-hook';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION } from '../../helpers/constants';
 
 // GIVEN a service with two Lambda lifecycle hooks, the verifier's second
 function serviceWithTwoHooks() {
-  const stack = new Stack(new App(), 'Hooks', { env: { account: '333333333333', region: 'us-east-2' } });
+  const stack = new Stack(new App(), 'Hooks', { env: { account: PRODUCTION_ACCOUNT, region: REGION } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, restrictDefaultSecurityGroup: false });
   const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
   taskDefinition.addContainer('Web', { image: ecs.ContainerImage.fromRegistry('nginx') });
@@ -36,19 +37,19 @@ function serviceWithTwoHooks() {
 describe('the pre-traffic hook details', () => {
   test('go on the hook whose target is the verifier, not on the first hook', () => {
     const { stack, service, other, verifier } = serviceWithTwoHooks();
-    addHookDetails(service, verifier, { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 });
+    addHookDetails(service, verifier, { expectVersion: IMAGE_TAG, deadlineSeconds: 600 });
     const [ecsService] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
     const hooks = ecsService.Properties.DeploymentConfiguration.LifecycleHooks;
     expect(hooks.map((hook: Record<string, any>) => [hook.HookTargetArn, hook.HookDetails])).toEqual([
       [stack.resolve(other.functionArn), undefined],
-      [stack.resolve(verifier.functionArn), { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 }],
+      [stack.resolve(verifier.functionArn), { expectVersion: IMAGE_TAG, deadlineSeconds: 600 }],
     ]);
   });
 
   test('fail the synth when no hook invokes their target', () => {
     const { stack, service } = serviceWithTwoHooks();
     const unhooked = lambda.Function.fromFunctionName(stack, 'Unhooked', 'not-a-hook');
-    addHookDetails(service, unhooked, { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 });
+    addHookDetails(service, unhooked, { expectVersion: IMAGE_TAG, deadlineSeconds: 600 });
     expect(() => Template.fromStack(stack)).toThrow(/Hooks\/Service: no lifecycle hook invokes Hooks\/Unhooked/);
   });
 });

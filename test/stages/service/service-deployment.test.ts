@@ -2,6 +2,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ROLLOUT_TUNING } from '../../../stages/service/service-settings';
 import { modelRollouts } from '../../../tools/report/rollout';
+import { IMAGE_TAG } from '../../helpers/constants';
 import { fromNetwork, rolling, serviceOf, template } from './service-fixture';
 
 describe('service stage deployments (Account B)', () => {
@@ -94,7 +95,7 @@ describe('service stage deployments (Account B)', () => {
       LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
       HookTargetArn: { 'Fn::GetAtt': [relayId, 'Arn'] },
       RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^DeploymentHookRole/), 'Arn'] },
-      HookDetails: { expectVersion: 'sha-0123456789abcdef', deadlineSeconds: 600 },
+      HookDetails: { expectVersion: IMAGE_TAG, deadlineSeconds: 600 },
     });
     const role = template.findResources('AWS::IAM::Role')[hook.RoleArn['Fn::GetAtt'][0]].Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([

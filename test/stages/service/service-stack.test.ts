@@ -1,10 +1,11 @@
 // The service stack's resources: the cluster, the task, the service's network and its target group.
 import { Match } from 'aws-cdk-lib/assertions';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT } from '../../helpers/constants';
 import { REPOSITORY_ARN, fromNetwork, service, template } from './service-fixture';
 
 describe('service stage (Account B)', () => {
   test('deploys into the workload account', () => {
-    expect(service.stack.account).toBe('333333333333');
+    expect(service.stack.account).toBe(PRODUCTION_ACCOUNT);
   });
 
   test('runs an ECS cluster with Container Insights', () => {
@@ -24,7 +25,7 @@ describe('service stage (Account B)', () => {
           Image: {
             'Fn::Join': [
               '',
-              ['222222222222.dkr.ecr.us-east-2.', { Ref: 'AWS::URLSuffix' }, '/hello-privatelink:sha-0123456789abcdef'],
+              [`${REGISTRY_ACCOUNT}.dkr.ecr.${REGION}.`, { Ref: 'AWS::URLSuffix' }, `/hello-privatelink:${IMAGE_TAG}`],
             ],
           },
           PortMappings: [Match.objectLike({ ContainerPort: 8080, Protocol: 'tcp' })],
