@@ -11,11 +11,24 @@ import {
 } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IConstruct } from 'constructs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AcknowledgeControlTowerRules } from './control-tower-acknowledgements';
 import { CONTROL_TOWER_PLUGIN, controlTowerRules, type GuardRule } from './control-tower-rules';
+
+/** The plugin's version: its cfn-guard binary and rules come with it. */
+const VALIDATOR_VERSION = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version ?? 'unknown';
 
 interface Template {
   readonly Resources?: Record<string, { readonly Type: string }>;
@@ -41,6 +54,66 @@ function resourcesRead(template: Template, types: ReadonlySet<string>): Template
   return Object.fromEntries(Object.entries(all).filter(([id]) => kept.has(id)));
 }
 
+/** cfn-guard over the templates' texts; each finding names its template by its index in `texts`. */
+function runGuard(
+  context: IPolicyValidationContextBeta1,
+  rules: readonly GuardRule[],
+  texts: readonly string[],
+): PolicyViolationBeta1[] {
+  const folder = mkdtempSync(path.join(tmpdir(), 'control-tower-'));
+  try {
+    const files = texts.map((text, i) => {
+      const file = path.join(folder, `${i}.template.json`);
+      writeFileSync(file, text);
+      return file;
+    });
+    const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map((r) => r.file) });
+    return validator.validate({ ...context, templatePaths: files }).violations.map((v) => ({
+      ...v,
+      violatingResources: v.violatingResources.map((r) => ({
+        ...r,
+        templatePath: String(files.indexOf(r.templatePath)),
+      })),
+    }));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Where findings are kept between synths, beside Node's compile cache (bin/load-typescript.cjs). */
+const CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'control-tower');
+/** Kept entries: past this many, the oldest half goes. */
+const CACHE_ENTRIES = 2000;
+
+/**
+ * What `find` returns for these inputs, kept under their SHA-256 with the validator's version (which pins cfn-guard
+ * and its rules): a synth whose stack did not change since an earlier synth, by anyone on this clone, reuses it.
+ */
+function cached(inputs: readonly string[], find: () => PolicyViolationBeta1[]): PolicyViolationBeta1[] {
+  const hash = createHash('sha256').update(VALIDATOR_VERSION);
+  for (const input of inputs) hash.update(`\0${input}`);
+  const file = path.join(CACHE, `${hash.digest('hex')}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PolicyViolationBeta1[];
+  } catch {
+    // Not there yet, or unreadable: find them again.
+  }
+  const findings = find();
+  mkdirSync(CACHE, { recursive: true });
+  // Written whole or not at all: a synth beside this one reads either nothing or all of it.
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(findings));
+  renameSync(partial, file);
+  const entries = readdirSync(CACHE);
+  if (entries.length > CACHE_ENTRIES) {
+    const byAge = entries
+      .map((name) => ({ name, at: statSync(path.join(CACHE, name)).mtimeMs }))
+      .sort((a, b) => a.at - b.at);
+    for (const { name } of byAge.slice(0, entries.length / 2)) rmSync(path.join(CACHE, name), { force: true });
+  }
+  return findings;
+}
+
 /**
  * What the Control Tower rules find in the templates, each violation an error, sorted by rule.
  */
@@ -60,36 +133,40 @@ export function controlTowerViolations(
   // templates) in a fraction of the time. A rule with nothing of its types to check is not run.
   const groups = new Map<string, GuardRule[]>();
   for (const rule of allRules) groups.set(rule.reads.join(' '), [...(groups.get(rule.reads.join(' ')) ?? []), rule]);
-  const folder = mkdtempSync(path.join(tmpdir(), 'control-tower-'));
-  const originalOf = new Map<string, string>();
   const violations: PolicyViolationBeta1[] = [];
-  try {
-    for (const rules of groups.values()) {
-      const reads = new Set(rules[0].reads);
-      const checked = new Set(rules.flatMap((r) => r.types));
-      const data = templates
-        .filter(({ template }) => has(template, checked))
-        .map(({ file, template }) => {
-          const cut = path.join(folder, `${originalOf.size}-${path.basename(file)}`);
-          writeFileSync(cut, JSON.stringify({ ...template, Resources: resourcesRead(template, reads) }));
-          originalOf.set(cut, file);
-          return cut;
-        });
-      if (data.length === 0) continue;
-      const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map((r) => r.file) });
-      violations.push(...validator.validate({ ...context, templatePaths: data }).violations);
-    }
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
+  for (const rules of groups.values()) {
+    const reads = new Set(rules[0].reads);
+    const checked = new Set(rules.flatMap((r) => r.types));
+    const data = templates
+      .filter(({ template }) => has(template, checked))
+      .map(({ file, template }) => ({
+        file,
+        text: JSON.stringify({ ...template, Resources: resourcesRead(template, reads) }),
+      }));
+    if (data.length === 0) continue;
+    // Each finding names its template by its place in `data`, so that the same rules over the same data, in any
+    // synth of any app, find the same things.
+    const findings = cached([...rules.map((r) => readFileSync(r.file, 'utf8')), ...data.map((d) => d.text)], () =>
+      runGuard(
+        context,
+        rules,
+        data.map((d) => d.text),
+      ),
+    );
+    violations.push(
+      ...findings.map((v) => ({
+        ...v,
+        violatingResources: v.violatingResources.map((r) => ({
+          ...r,
+          templatePath: data[Number(r.templatePath)].file,
+        })),
+      })),
+    );
   }
   return violations
     .map((v) => ({
       ...v,
       severity: v.severity ?? 'error',
-      violatingResources: v.violatingResources.map((r) => ({
-        ...r,
-        templatePath: originalOf.get(r.templatePath) ?? r.templatePath,
-      })),
     }))
     .sort((a, b) => a.ruleName.localeCompare(b.ruleName));
 }
@@ -102,7 +179,7 @@ export function controlTowerViolations(
 class ControlTowerValidator implements IPolicyValidationPluginBeta1 {
   private readonly rules = controlTowerRules();
   readonly name = CONTROL_TOWER_PLUGIN;
-  readonly version = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version;
+  readonly version = VALIDATOR_VERSION;
   readonly ruleIds = this.rules.map((r) => r.rule);
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
