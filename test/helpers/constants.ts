@@ -8,7 +8,7 @@ export const TOOLING_ACCOUNT = '111111111111';
 export const REGISTRY_ACCOUNT = '222222222222';
 /** Account B: the production environment's network and service. */
 export const PRODUCTION_ACCOUNT = '333333333333';
-/** An account the default configuration does not use, for the staging environment tests add. */
+/** An account the default configuration does not use: the staging environment tests add, or a new account. */
 export const STAGING_ACCOUNT = '444444444444';
 /** An account outside the configuration, which boundaries and trust policies must keep out. */
 export const OUTSIDE_ACCOUNT = '999999999999';

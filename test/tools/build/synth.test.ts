@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { readPlan } from '../../../tools/report/plan';
 import { contentTag } from '../../../runtime/image-tag';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
+import { PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, STAGING_ACCOUNT } from '../../helpers/constants';
 import { runToolsInOneProcess } from '../../helpers/run-tool';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
@@ -44,8 +45,8 @@ describe('npm run synth', () => {
   afterAll(() => rmSync(configDir, { recursive: true, force: true }));
   const newAccountConfig = path.relative(PROJECT_ROOT, path.join(configDir, 'deploy.json'));
   const json = defaultConfigJson() as Record<string, any>;
-  json.environments[0].account = '444444444444';
-  json.profiles['444444444444'] = 'account-c';
+  json.environments[0].account = STAGING_ACCOUNT;
+  json.profiles[STAGING_ACCOUNT] = 'account-c';
   writeFileSync(path.join(PROJECT_ROOT, newAccountConfig), JSON.stringify(json));
   const unknownAccount = runSynth(['--config', newAccountConfig, '--output', mkdtempSync(path.join(tmpdir(), 'new-'))]);
   // AND, one after another in one process, since none of these is about the process (the attacks in
@@ -68,7 +69,7 @@ describe('npm run synth', () => {
       const { code, stderr } = await unknownAccount;
       expect(code).toBe(1);
       expect(stderr.split('\n').filter((l) => l.startsWith('synth:'))).toEqual([
-        `synth: cdk.context.json has no lookups for account 444444444444 in us-east-2; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c; ` +
+        `synth: cdk.context.json has no lookups for account ${STAGING_ACCOUNT} in ${REGION}; record them once with credentials, then commit cdk.context.json: npx cdk synth '**' -c config=${newAccountConfig} --profile account-c; ` +
           `or try it offline with made-up ones, which nothing deploys: npm run synth -- --config ${newAccountConfig} --placeholder-lookups`,
       ]);
       expect(stderr).not.toContain('Annotation');
@@ -83,9 +84,9 @@ describe('npm run synth', () => {
       expect(stderr).toContain("✓ Synthesizing every stage (cdk synth '**')");
       expect(code).toBe(0);
       for (const stage of [
-        'Registry  222222222222 / us-east-2',
-        'ProductionNetwork  333333333333 / us-east-2',
-        'ProductionService  333333333333 / us-east-2',
+        `Registry  ${REGISTRY_ACCOUNT} / ${REGION}`,
+        `ProductionNetwork  ${PRODUCTION_ACCOUNT} / ${REGION}`,
+        `ProductionService  ${PRODUCTION_ACCOUNT} / ${REGION}`,
       ]) {
         expect(stdout).toContain(stage);
       }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PLACEHOLDER_KEY } from '../../../tools/cli/placeholder-lookups';
 import { defaultConfigJson } from '../../helpers/cdk';
+import { PRODUCTION_ACCOUNT, REGION } from '../../helpers/constants';
 
 /** The folder all of it is in; the attacks' file removes it. */
 export const dir = mkdtempSync(path.join(tmpdir(), 'attacks-'));
@@ -52,7 +53,7 @@ mkdirSync(tryout);
 writeFileSync(path.join(tryout, 'deploy.json'), JSON.stringify(defaultConfigJson()));
 writeFileSync(
   path.join(tryout, 'cdk.context.json'),
-  JSON.stringify({ [PLACEHOLDER_KEY]: { '333333333333': 'made up by npm run synth -- --placeholder-lookups' } }),
+  JSON.stringify({ [PLACEHOLDER_KEY]: { [PRODUCTION_ACCOUNT]: 'made up by npm run synth -- --placeholder-lookups' } }),
 );
 /** Assemblies whose manifest, or template, is not JSON. */
 export const brokenManifest = path.join(dir, 'broken-manifest');
@@ -70,7 +71,7 @@ mkdirSync(previewTmp);
 export const fakeCredentials = {
   AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'secret',
-  AWS_REGION: 'us-east-2',
+  AWS_REGION: REGION,
   AWS_CONFIG_FILE: path.join(dir, 'none'),
   AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
 };

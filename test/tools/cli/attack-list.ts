@@ -1,6 +1,7 @@
 // Every attack on every command: the command, its arguments, and what its one line must name.
 import * as path from 'node:path';
 import { AWS_CLIENT_BOUNDS, callBoundSeconds } from '../../../tools/cli/aws';
+import { PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT } from '../../helpers/constants';
 import {
   brokenManifest,
   brokenTemplate,
@@ -84,7 +85,10 @@ export function attacks({ silentUrl, htmlUrl }: Endpoints): Attack[] {
     ['xn-- project', config('xn.json', (j) => (j.projectName = 'xn--app')), /projectName.*xn--/],
     [
       'certificate in another partition',
-      config('cert.json', (j) => (j.network.certificateArn = 'arn:aws-cn:acm:us-east-2:333333333333:certificate/x')),
+      config(
+        'cert.json',
+        (j) => (j.network.certificateArn = `arn:aws-cn:acm:${REGION}:${PRODUCTION_ACCOUNT}:certificate/x`),
+      ),
       /certificateArn/,
     ],
     ['long value', config('long.json', (j) => (j.region = 'x'.repeat(5000))), /region/],
@@ -113,7 +117,7 @@ export function attacks({ silentUrl, htmlUrl }: Endpoints): Attack[] {
     a('pipeline-watch', ['--execution', 'e1', '--timeout', 'NaN'], /--timeout is "NaN"/),
     a('publish-image', ['--role-arn', 'not-an-arn', '--dry-run'], /--role-arn is "not-an-arn"/),
     a('publish-image', ['--role-arn', 'arn:aws:s3:::bucket', '--dry-run'], /--role-arn.*IAM role ARN/),
-    a('publish-image', ['--role-arn', 'arn:aws-cn:iam::222222222222:role/x', '--dry-run'], /partition aws-cn/),
+    a('publish-image', ['--role-arn', `arn:aws-cn:iam::${REGISTRY_ACCOUNT}:role/x`, '--dry-run'], /partition aws-cn/),
     a('publish-image', ['--scan-timeout', '0', '--dry-run'], /--scan-timeout is "0"/),
     a('smoke-test', [], /missing the service URL/),
     a('smoke-test', ['ftp://example.com'], /"ftp:\/\/example\.com"/),
@@ -194,7 +198,13 @@ export function attacks({ silentUrl, htmlUrl }: Endpoints): Attack[] {
     }),
     a(
       'smoke-test',
-      ['http://127.0.0.1:9', '--via-function', 'arn:aws:lambda:us-east-2:333333333333:function:v', '--timeout', '5'],
+      [
+        'http://127.0.0.1:9',
+        '--via-function',
+        `arn:aws:lambda:${REGION}:${PRODUCTION_ACCOUNT}:function:v`,
+        '--timeout',
+        '5',
+      ],
       /Lambda Invoke failed: no answer in time/,
       { env: { ...fakeCredentials, AWS_ENDPOINT_URL: silentUrl }, bound: 5 + 10 + 15, ownProcess: true },
     ),
@@ -210,15 +220,22 @@ export function attacks({ silentUrl, htmlUrl }: Endpoints): Attack[] {
     a('smoke-test', ['http://a', '--timeout', '-0.5'], /--timeout is "-0\.5"/),
     a('publish-image', ['--scan-timeout', '-1', '--dry-run'], /--scan-timeout is "-1"/),
     a('deploy', ['--profile', 'two words', '--dry-run'], /--profile is "two words"; expected an AWS CLI profile name/),
-    a('smoke-test', ['http://a', '--via-function', 'arn:aws:lambda:us-east-2:1:function:v'], /--via-function is/),
+    a('smoke-test', ['http://a', '--via-function', `arn:aws:lambda:${REGION}:1:function:v`], /--via-function is/),
     // Where the input is not what it should be, the line names the file.
     a('deploy', ['--dry-run', '--config', path.join(elsewhere, 'deploy.json')], /is not inside a git checkout/, {
       cwd: elsewhere,
     }),
-    a('deploy', ['--dry-run', '--config', 'deploy.json'], /placeholder lookups for account 333333333333/, {
+    a(
+      'deploy',
+      ['--dry-run', '--config', 'deploy.json'],
+      new RegExp(`placeholder lookups for account ${PRODUCTION_ACCOUNT}`),
+      {
+        cwd: tryout,
+      },
+    ),
+    a('bootstrap', ['--config', 'deploy.json'], new RegExp(`placeholder lookups for account ${PRODUCTION_ACCOUNT}`), {
       cwd: tryout,
     }),
-    a('bootstrap', ['--config', 'deploy.json'], /placeholder lookups for account 333333333333/, { cwd: tryout }),
     a(
       'deploy',
       [

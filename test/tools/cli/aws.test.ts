@@ -8,6 +8,7 @@ import {
   describeAwsFailure,
   type AwsClientBounds,
 } from '../../../tools/cli/aws';
+import { REGION } from '../../helpers/constants';
 import { lintSource } from '../../helpers/eslint';
 
 const FAST: AwsClientBounds = { connectionTimeoutMs: 500, requestTimeoutMs: 800, maxAttempts: 2 };
@@ -44,7 +45,7 @@ describe('the AWS client factory', () => {
   test('a client from boundedClient fails with TimeoutError within its bound on a silent endpoint', async () => {
     // GIVEN a client made by the factory, WHEN it calls an endpoint that never answers
     const { result, seconds } = await outcome(
-      boundedClient(ECRClient, { region: 'us-east-2', endpoint, credentials }, FAST),
+      boundedClient(ECRClient, { region: REGION, endpoint, credentials }, FAST),
       10_000,
     );
     // THEN the call fails, naming the call, after both attempts and within the stated bound
@@ -60,7 +61,7 @@ describe('the AWS client factory', () => {
 
   test('a client from boundedRuntimeClient (handler options, for a Lambda runtime SDK) fails the same way', async () => {
     const { result, seconds } = await outcome(
-      boundedRuntimeClient(ECRClient, { region: 'us-east-2', endpoint, credentials }, FAST),
+      boundedRuntimeClient(ECRClient, { region: REGION, endpoint, credentials }, FAST),
       10_000,
     );
     expect((result as { error: Error }).error?.name).toBe('TimeoutError');
@@ -71,7 +72,7 @@ describe('the AWS client factory', () => {
     // The reason for the factory: a plain client with a request timeout never ends on a silent endpoint.
     const warnings: string[] = [];
     const plain = new ECRClient({
-      region: 'us-east-2',
+      region: REGION,
       endpoint,
       credentials,
       maxAttempts: 1,

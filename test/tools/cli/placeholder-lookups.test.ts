@@ -12,6 +12,7 @@ import {
   writePlaceholders,
 } from '../../../tools/cli/placeholder-lookups';
 import { PROJECT_ROOT, configWith, defaultConfigJson } from '../../helpers/cdk';
+import { PRODUCTION_ACCOUNT, REGION, STAGING_ACCOUNT } from '../../helpers/constants';
 import { runTool } from '../../helpers/run-tool';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'placeholders-'));
@@ -21,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function newAccount() {
   const file = path.join(dir, `context-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, readFileSync(path.join(PROJECT_ROOT, 'cdk.context.json')));
-  const config = configWith((j) => (j.environments[0].account = '444444444444'));
+  const config = configWith((j) => (j.environments[0].account = STAGING_ACCOUNT));
   return { file, config, read: () => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> };
 }
 
@@ -30,22 +31,22 @@ describe('placeholder lookups', () => {
     const { file, config, read } = newAccount();
     const before = read();
     // WHEN they are written
-    expect(writePlaceholders(config, file)).toEqual(['444444444444']);
+    expect(writePlaceholders(config, file)).toEqual([STAGING_ACCOUNT]);
     // THEN the new account has made-up zones and prefix list, marked; the recorded accounts are untouched
     const after = read();
-    const keys = lookupKeys('444444444444', 'us-east-2');
-    expect(after[keys.zones]).toEqual(['us-east-2a', 'us-east-2b', 'us-east-2c']);
+    const keys = lookupKeys(STAGING_ACCOUNT, REGION);
+    expect(after[keys.zones]).toEqual([`${REGION}a`, `${REGION}b`, `${REGION}c`]);
     expect(after[keys.prefixList]).toEqual([{ PrefixListId: PLACEHOLDER_PREFIX_LIST }]);
-    expect(Object.keys(after[PLACEHOLDER_KEY] as object)).toEqual(['444444444444']);
+    expect(Object.keys(after[PLACEHOLDER_KEY] as object)).toEqual([STAGING_ACCOUNT]);
     for (const [key, value] of Object.entries(before)) expect([key, after[key]]).toEqual([key, value]);
-    expect(placeholderAccounts(config, file)).toEqual(['444444444444']);
+    expect(placeholderAccounts(config, file)).toEqual([STAGING_ACCOUNT]);
     // AND a second write changes nothing
     expect(writePlaceholders(config, file)).toEqual([]);
   });
 
   test('the keys are the ones the app looks up for the accounts cdk.context.json already holds', () => {
     const context = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.context.json'), 'utf8'));
-    const keys = lookupKeys('333333333333', 'us-east-2');
+    const keys = lookupKeys(PRODUCTION_ACCOUNT, REGION);
     expect([keys.zones in context, keys.prefixList in context]).toEqual([true, true]);
   });
 
@@ -53,7 +54,7 @@ describe('placeholder lookups', () => {
     const { file, config } = newAccount();
     writePlaceholders(config, file);
     expect(() => refusePlaceholders(config, 'deploy', file)).toThrow(
-      `${file} holds placeholder lookups for account 444444444444, made up by synth --placeholder-lookups; deploy ` +
+      `${file} holds placeholder lookups for account ${STAGING_ACCOUNT}, made up by synth --placeholder-lookups; deploy ` +
         'acts on real ones only: run npm run synth -- --drop-placeholder-lookups, then record them with ' +
         "credentials: npx cdk synth '**' --profile <profile>",
     );
@@ -63,7 +64,7 @@ describe('placeholder lookups', () => {
     const { file, config, read } = newAccount();
     const before = read();
     writePlaceholders(config, file);
-    expect(dropPlaceholders(config, file)).toEqual(['444444444444']);
+    expect(dropPlaceholders(config, file)).toEqual([STAGING_ACCOUNT]);
     expect(read()).toEqual(before);
     expect(() => refusePlaceholders(config, 'deploy', file)).not.toThrow();
   });
@@ -74,7 +75,7 @@ describe('placeholder lookups', () => {
     writeFileSync(path.join(checkout, 'deploy.json'), JSON.stringify(defaultConfigJson()));
     writeFileSync(
       path.join(checkout, 'cdk.context.json'),
-      JSON.stringify({ [PLACEHOLDER_KEY]: { '333333333333': 'made up' } }),
+      JSON.stringify({ [PLACEHOLDER_KEY]: { [PRODUCTION_ACCOUNT]: 'made up' } }),
     );
     // WHEN synth runs there as CodeBuild runs it
     const run = await runTool(
@@ -87,7 +88,9 @@ describe('placeholder lookups', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').filter((l) => l.startsWith('synth:'))).toEqual([
       expect.stringMatching(
-        /^synth: cdk\.context\.json holds placeholder lookups for account 333333333333, .* the pipeline acts on real ones only/,
+        new RegExp(
+          `^synth: cdk\\.context\\.json holds placeholder lookups for account ${PRODUCTION_ACCOUNT}, .* the pipeline acts on real ones only`,
+        ),
       ),
     ]);
   });

@@ -2,6 +2,7 @@ import { CreateRepositoryCommand, ECRClient, PutImageCommand, StartImageScanComm
 import type { DockerRunner } from '../../../tools/pipeline-steps/docker';
 import { publishImage, type PublishOptions } from '../../../tools/pipeline-steps/publish-image';
 import { describeEcrError } from '../../../tools/pipeline-steps/scan-gate';
+import { IMAGE_TAG, REGION, REGISTRY_ACCOUNT } from '../../helpers/constants';
 import { MOTO_ACCOUNT, startMoto, type Moto } from '../../helpers/moto';
 
 function manifest(tag: string): string {
@@ -50,7 +51,7 @@ describe('publish-image against moto ECR', () => {
   beforeAll(async () => {
     moto = await startMoto();
     ecr = new ECRClient({
-      region: 'us-east-2',
+      region: REGION,
       endpoint: moto.endpoint,
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     });
@@ -64,7 +65,7 @@ describe('publish-image against moto ECR', () => {
     return {
       registryId: MOTO_ACCOUNT,
       repositoryName,
-      tag: 'sha-0123456789abcdef',
+      tag: IMAGE_TAG,
       platform: 'linux/arm64',
       contextDir: 'docker',
       severityThreshold: 'CRITICAL',
@@ -114,10 +115,10 @@ describe('publish-image against moto ECR', () => {
     const options = await repository();
     const docker = new RecordingDocker(ecr);
     const result = await publishImage(ecr, docker, options);
-    const uri = `${MOTO_ACCOUNT}.dkr.ecr.us-east-2.amazonaws.com/${options.repositoryName}:${options.tag}`;
+    const uri = `${MOTO_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${options.repositoryName}:${options.tag}`;
     expect(docker.calls).toEqual([
       ['login', '--username', 'AWS', '--password-stdin', expect.stringMatching(/^https:\/\//)],
-      ['build', '--platform', 'linux/arm64', '--build-arg', 'IMAGE_TAG=sha-0123456789abcdef', '--tag', uri, 'docker'],
+      ['build', '--platform', 'linux/arm64', '--build-arg', `IMAGE_TAG=${IMAGE_TAG}`, '--tag', uri, 'docker'],
       ['push', uri],
     ]);
     // The password goes through stdin, never the command line.
@@ -170,7 +171,7 @@ describe('publish-image against moto ECR', () => {
       },
     };
     await expect(publishImage(ecr, docker, { ...options, scanTimeoutSeconds: 0.3 })).rejects.toThrow(
-      /^scan timeout: the scan of sha-0123456789abcdef was still PENDING after 0.3 s$/,
+      new RegExp(`^scan timeout: the scan of ${IMAGE_TAG} was still PENDING after 0.3 s$`),
     );
   });
 
@@ -189,10 +190,10 @@ describe('ECR error messages', () => {
     const message = describeEcrError(
       { name: 'AccessDeniedException', message: 'User is not authorized to perform ecr:DescribeRepositories' },
       'hello',
-      '222222222222',
+      REGISTRY_ACCOUNT,
     );
     expect(message).toBe(
-      'access denied to repository hello in account 222222222222 (User is not authorized to perform ecr:DescribeRepositories); check the publisher role',
+      `access denied to repository hello in account ${REGISTRY_ACCOUNT} (User is not authorized to perform ecr:DescribeRepositories); check the publisher role`,
     );
   });
 });

@@ -1,10 +1,11 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { passScanGate, type ScanGateOptions } from '../../../tools/pipeline-steps/scan-gate';
+import { IMAGE_TAG, REGISTRY_ACCOUNT } from '../../helpers/constants';
 
 const OPTIONS: ScanGateOptions = {
-  registryId: '222222222222',
+  registryId: REGISTRY_ACCOUNT,
   repositoryName: 'hello',
-  tag: 'sha-0123456789abcdef',
+  tag: IMAGE_TAG,
   severityThreshold: 'CRITICAL',
   scanTimeoutSeconds: 5,
   pollIntervalMs: 10,
@@ -49,7 +50,7 @@ describe('the scan gate, on answers moto does not give', () => {
       const { error, lines, seconds } = await gate(ecr);
       expect(error).toBe(`the image scan ended ${status}: the scan could not read the layers`);
       expect(lines).toEqual([
-        'waiting for the scan of sha-0123456789abcdef (up to 5 s)',
+        `waiting for the scan of ${IMAGE_TAG} (up to 5 s)`,
         '  scan pending…',
         '  scan in_progress…',
       ]);
@@ -62,7 +63,7 @@ describe('the scan gate, on answers moto does not give', () => {
     const ecr = ecrAnswering(named('AccessDeniedException', 'not authorized to perform ecr:DescribeImageScanFindings'));
     const { error, seconds } = await gate(ecr);
     expect(error).toBe(
-      'access denied to repository hello in account 222222222222 (not authorized to perform ecr:DescribeImageScanFindings); check the publisher role',
+      `access denied to repository hello in account ${REGISTRY_ACCOUNT} (not authorized to perform ecr:DescribeImageScanFindings); check the publisher role`,
     );
     expect([ecr.calls, seconds < OPTIONS.scanTimeoutSeconds / 2]).toEqual([1, true]);
   });

@@ -9,6 +9,7 @@ import { freePort, startLocalNginx, type LocalNginx } from '../../../tools/local
 import { PAGE_MARKER, runSmokeTest } from '../../../runtime/service-checks';
 import { parseSmokeArgs } from '../../../tools/pipeline-steps/smoke-test';
 import { PROJECT_ROOT } from '../../helpers/cdk';
+import { IMAGE_TAG } from '../../helpers/constants';
 import { runTool } from '../../helpers/run-tool';
 
 type Fault = 'healthy' | 'error500' | 'wrongVersion' | 'noMarker' | 'slow' | 'flaky' | 'mixed';
@@ -71,10 +72,10 @@ describe('smoke-test', () => {
   });
 
   test('fails on the real nginx when it serves another version, showing expected and actual', async () => {
-    const result = await runSmokeTest({ url: nginx.url, expectVersion: 'sha-0123456789abcdef', ...quick });
+    const result = await runSmokeTest({ url: nginx.url, expectVersion: IMAGE_TAG, ...quick });
     expect(result.ok).toBe(false);
     expect(result.summary).toMatch(
-      /^\/version: version mismatch: expected sha-0123456789abcdef, got dev \(gave up after \d+ attempts/,
+      new RegExp(`^/version: version mismatch: expected ${IMAGE_TAG}, got dev \\(gave up after \\d+ attempts`),
     );
   });
 

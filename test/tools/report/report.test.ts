@@ -4,10 +4,18 @@ import { controlTowerStatus, readValidationReport } from '../../../tools/report/
 import { reportMarkdown, reportSummary } from '../../../tools/report/markdown';
 import type { CfnTemplate } from '../../../tools/report/rollout';
 import { configWith, newProjectApp } from '../../helpers/cdk';
+import {
+  IMAGE_TAG,
+  PRODUCTION_ACCOUNT,
+  PROJECT_NAME,
+  REGION,
+  REGISTRY_ACCOUNT,
+  TOOLING_ACCOUNT,
+} from '../../helpers/constants';
 
 describe('the report on the real app', () => {
   // GIVEN the default app synthesized once, read back through the cloud assembly API
-  const assembly = buildDeliveryApp(newProjectApp(), configWith(), 'sha-0123456789abcdef').app.synth();
+  const assembly = buildDeliveryApp(newProjectApp(), configWith(), IMAGE_TAG).app.synth();
   const report = buildReport(assembly.directory);
   const markdown = reportMarkdown(report);
 
@@ -27,11 +35,11 @@ describe('the report on the real app', () => {
   });
 
   test('lists each stage with its account, region and stacks', () => {
-    expect(markdown).toContain('| Registry | 222222222222 | us-east-2 | hello-privatelink-registry |');
+    expect(markdown).toContain(`| Registry | ${REGISTRY_ACCOUNT} | ${REGION} | hello-privatelink-registry |`);
     expect(markdown).toContain(
-      '| ProductionService | 333333333333 | us-east-2 | hello-privatelink-production-service |',
+      `| ProductionService | ${PRODUCTION_ACCOUNT} | ${REGION} | hello-privatelink-production-service |`,
     );
-    expect(markdown).toContain('| (app) | 111111111111 | us-east-2 | hello-privatelink-pipeline |');
+    expect(markdown).toContain(`| (app) | ${TOOLING_ACCOUNT} | ${REGION} | hello-privatelink-pipeline |`);
   });
 
   test('prices the default workload: 4 endpoints × 2 AZs, one ALB, 2 ARM tasks, the rollback alarms, no NAT', () => {
@@ -54,13 +62,13 @@ describe('the report on the real app', () => {
   test('draws accounts, the VPC with what runs in it, the traffic path and the image path in Mermaid', () => {
     expect(report.diagram.split('\n')[0]).toBe('flowchart LR');
     for (const label of [
-      'Account 222222222222',
+      `Account ${REGISTRY_ACCOUNT}`,
       'ECR hello-privatelink',
       'production: VPC 10.0.0.0/16, 0 NAT',
       'ecr.api, ecr.dkr, logs',
       'ALB internet-facing, HTTP:80',
       'Fargate tasks × 2',
-      'CodePipeline hello-privatelink',
+      `CodePipeline ${PROJECT_NAME}`,
       'GitHub OIDC roles',
     ]) {
       expect(report.diagram).toContain(label);
