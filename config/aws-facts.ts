@@ -82,8 +82,3 @@ export function s3BucketNameProblem(name: string): string | undefined {
   if (suffix) return `S3 reserves the suffix ${suffix}`;
   return undefined;
 }
-
-/** The pipeline's source bucket: `<projectName>-source-<toolingAccount>`, as pipeline/pipeline-stack.ts names it. */
-export function sourceBucketNameFor(projectName: string, toolingAccount: string): string {
-  return `${projectName}-source-${toolingAccount}`;
-}

@@ -10,13 +10,7 @@ import { schemaProblems } from './schema';
 import type { DeployConfig, RawConfig } from './types';
 import { noEffectWarnings } from './warnings';
 
-export {
-  FARGATE_MEMORY_BY_CPU,
-  VPC_PREFIX_RANGE,
-  canonicalCidr,
-  s3BucketNameProblem,
-  sourceBucketNameFor,
-} from './aws-facts';
+export { FARGATE_MEMORY_BY_CPU, VPC_PREFIX_RANGE, canonicalCidr, s3BucketNameProblem } from './aws-facts';
 export { CANARY_DEFAULTS, DEFAULT_BAKE_TIME_MINUTES, LINEAR_DEFAULTS } from './defaults';
 export { ConfigError, DEFAULT_CONFIG_PATH, ECHO_LIMIT, echo } from './messages';
 export { MAX_CONFIG_BYTES } from './read';

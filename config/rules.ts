@@ -8,9 +8,9 @@ import {
   describeMemories,
   regionFacts,
   s3BucketNameProblem,
-  sourceBucketNameFor,
 } from './aws-facts';
 import { echo } from './messages';
+import { sourceBucketName } from './names';
 import type { EnvironmentConfig, RawConfig } from './types';
 
 /** The ARN fields of the config, each of which must be in the region's partition. */
@@ -37,7 +37,7 @@ export function settingField(raw: RawConfig, i: number, section: 'network' | 'se
 /** The rules on the file as written: names, the VPC block, ARNs' partitions and accounts. */
 export function configProblems(file: string, raw: RawConfig): string[] {
   const problems: string[] = [];
-  const bucket = sourceBucketNameFor(raw.projectName, raw.toolingAccount);
+  const bucket = sourceBucketName(raw);
   const bucketProblem = s3BucketNameProblem(bucket);
   if (bucketProblem) {
     problems.push(

@@ -3,13 +3,18 @@ import { checkStageWithControlTower } from '../stages/control-tower';
 import { checkStageWithCdkNag } from '../stages/nag';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import type { DeployConfig } from '../config/load';
+import {
+  PIPELINE_STACK_ID,
+  PROJECT_TAG,
+  SOURCE_OBJECT_KEY,
+  githubOidcStackName,
+  pipelineName,
+  pipelineStackName,
+  sourceBucketName,
+} from '../config/names';
 import { createDeliveryStages, type DeliveryStages } from './delivery-stages';
-import { githubOidcStackName, pipelineStackName } from './names';
 import { GitHubOidcStack } from './github-oidc-stack';
-import { PipelineStack, SOURCE_OBJECT_KEY, sourceBucketName } from './pipeline-stack';
-
-/** The pipeline stack's construct id: `cdk deploy Pipeline` selects it. */
-export const PIPELINE_STACK_ID = 'Pipeline';
+import { PipelineStack } from './pipeline-stack';
 
 /** Everything the app holds, for the entry point, the plan and the tests. */
 export interface DeliveryApp {
@@ -30,7 +35,7 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
     env: { account: config.toolingAccount, region: config.region },
     stackName: pipelineStackName(config),
     description: 'Self-mutating delivery pipeline: image to the registry account, stages to the workload accounts',
-    tags: { project: config.projectName },
+    tags: { [PROJECT_TAG]: config.projectName },
     config,
     stages,
     imageTag,
@@ -41,11 +46,11 @@ export function buildDeliveryApp(app: App, config: DeployConfig, imageTag: strin
       env: { account: config.toolingAccount, region: config.region },
       stackName: githubOidcStackName(config),
       description: `OIDC roles for the GitHub workflows of ${config.github.repository}`,
-      tags: { project: config.projectName },
+      tags: { [PROJECT_TAG]: config.projectName },
       repository: config.github.repository,
       oidcProviderArn: config.github.oidcProviderArn,
       diffRole: config.github.diffRole,
-      pipelineName: config.projectName,
+      pipelineName: pipelineName(config),
       pipelineStackName: pipelineStackName(config),
       sourceBucketName: sourceBucketName(config),
       sourceObjectKey: SOURCE_OBJECT_KEY,

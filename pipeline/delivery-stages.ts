@@ -1,13 +1,21 @@
 import type { Construct } from 'constructs';
 import { servesHttps, type DeployConfig, type EnvironmentConfig } from '../config/load';
+import {
+  ENVIRONMENT_TAG,
+  PROJECT_TAG,
+  environmentStackNames,
+  environmentStageIds,
+  pipelineStackName,
+  postDeployCheckRoleArn,
+  registryStackName,
+  repositoryArn,
+  verifierFunctionName,
+} from '../config/names';
 import { NetworkStage } from '../stages/network/network-stage';
 import { applyPermissionsBoundary } from '../stages/permissions-boundary';
 import { encryptLogs } from '../stages/log-encryption';
 import { RegistryStage } from '../stages/registry/registry-stage';
-import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
 import { ServiceStage } from '../stages/service/service-stage';
-import { postDeployCheckRoleArn } from './steps';
-import { environmentStackNames, environmentStageIds, pipelineStackName, registryStackName } from './names';
 
 /** One workload environment's stages, in deployment order. */
 export interface EnvironmentStages {
@@ -21,9 +29,6 @@ export interface DeliveryStages {
   readonly environments: readonly EnvironmentStages[];
 }
 
-/** The stack tag naming the workload environment a stack belongs to. */
-export const ENVIRONMENT_TAG = 'deployment-environment';
-
 /**
  * Whether the pipeline checks the environment from inside its VPC. An internet-facing load balancer is checked from
  * the CodeBuild step on the internet, the path users take; from the isolated subnets its public addresses are out
@@ -31,11 +36,6 @@ export const ENVIRONMENT_TAG = 'deployment-environment';
  */
 export function checkedFromInsideTheVpc(environment: EnvironmentConfig): boolean {
   return environment.network.albScheme === 'internal';
-}
-
-/** The ARN of Account A's repository, built from config because it lives in another account. */
-export function repositoryArn(config: DeployConfig): string {
-  return `arn:${config.partition}:ecr:${config.region}:${config.registry.account}:repository/${config.registry.repositoryName}`;
 }
 
 /**
@@ -58,6 +58,8 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
     },
   });
 
+  const { account: registryAccount, repositoryName } = config.registry;
+  const repository = repositoryArn(config.partition, config.region, registryAccount, repositoryName);
   const environments = config.environments.map((environment) => {
     const env = { account: environment.account, region: config.region };
     const stackNames = environmentStackNames(config.projectName, environment.name);
@@ -74,7 +76,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         diagnosticsHost: environment.network.diagnosticsHost,
         logRetentionDays: environment.network.logRetentionDays,
         deletionProtection: environment.network.deletionProtection,
-        repositoryArn: repositoryArn(config),
+        repositoryArn: repository,
       },
     });
     const service = new ServiceStage(scope, stageIds.service, {
@@ -82,7 +84,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
       stackName: stackNames.service,
       service: {
         ...environment.service,
-        repositoryArn: repositoryArn(config),
+        repositoryArn: repository,
         imageTag,
         networkStackName: stackNames.network,
         alarmTopicArn: environment.alarmTopicArn,
@@ -91,7 +93,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
         // An internal load balancer resolves to private addresses: only a check inside the VPC reaches it.
         pipelineCheck: checkedFromInsideTheVpc(environment)
           ? {
-              invokerRoleArn: postDeployCheckRoleArn(config),
+              invokerRoleArn: postDeployCheckRoleArn(config.partition, config.toolingAccount, config.projectName),
               listenerPort: servesHttps(environment.network) ? 443 : 80,
             }
           : undefined,
@@ -103,7 +105,7 @@ export function createDeliveryStages(scope: Construct, config: DeployConfig, ima
 
   // Stack tags: CloudFormation copies them onto every resource, for cost allocation; the plan report groups by them.
   for (const stage of [registry, ...environments.flatMap((e) => [e.network, e.service])]) {
-    stage.stack.tags.setTag('project', config.projectName);
+    stage.stack.tags.setTag(PROJECT_TAG, config.projectName);
     applyPermissionsBoundary(stage.stack, config.projectName);
   }
   for (const { network, service } of environments) {

@@ -1,24 +1,17 @@
 import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import {
+  DEPLOY_ENVIRONMENT,
+  DIFF_ENVIRONMENT,
+  DRIFT_ENVIRONMENT,
+  GITHUB_OIDC_HOST,
+  arn,
+  cdkRoleArn,
+  githubEnvironmentSubject,
+  s3Arn,
+} from '../config/names';
 import { acknowledge } from '../stages/nag';
-import { cdkRoleArn } from './names';
-
-/** GitHub Actions' token issuer. */
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
-/**
- * The GitHub environment the pull-request diff job runs in. Its required reviewers approve each run, so code from a
- * pull request nobody has reviewed never gets the diff role, whose lookup roles can read the accounts' data
- * (ReadOnlyAccess). A job with an environment gets the subject `repo:ORG/REPO:environment:NAME` (GitHub docs,
- * "OpenID Connect reference"), and fork pull requests get no OIDC token at all.
- */
-export const DIFF_ENVIRONMENT = 'pull-request-diff';
-/**
- * The GitHub environment the scheduled drift job runs in. It runs unattended, so the environment's protection is its
- * deployment branches (main only) rather than reviewers: code that reaches main is reviewed, and no other branch's
- * workflow gets the drift role, whose lookup roles can read the accounts' data (ReadOnlyAccess).
- */
-export const DRIFT_ENVIRONMENT = 'drift-detection';
 
 export interface GitHubOidcStackProps extends StackProps {
   /** owner/name; the roles trust this repository only. */
@@ -97,12 +90,13 @@ export class GitHubOidcStack extends Stack {
         });
     const lookupAccounts = [...new Set([this.account, ...props.diffAccounts])];
     const bootstrapRole = (account: string, kind: string) => cdkRoleArn(this.partition, kind, account, this.region);
+    const sourceObject = s3Arn(this.partition, `${props.sourceBucketName}/${props.sourceObjectKey}`);
 
     this.deployRole = new iam.Role(this, 'DeployRole', {
-      description: `GitHub Actions deploys of ${props.repository} from the production environment`,
+      description: `GitHub Actions deploys of ${props.repository} from the ${DEPLOY_ENVIRONMENT} environment`,
       assumedBy: new iam.WebIdentityPrincipal(
         provider.oidcProviderArn,
-        githubTrustConditions(`repo:${props.repository}:environment:production`),
+        githubTrustConditions(githubEnvironmentSubject(props.repository, DEPLOY_ENVIRONMENT)),
       ),
       maxSessionDuration: Duration.hours(2),
     });
@@ -112,7 +106,7 @@ export class GitHubOidcStack extends Stack {
       new iam.PolicyStatement({
         sid: 'FindAKeptCommit',
         actions: ['s3:ListBucketVersions'],
-        resources: [`arn:${this.partition}:s3:::${props.sourceBucketName}`],
+        resources: [s3Arn(this.partition, props.sourceBucketName)],
         conditions: { StringEquals: { 's3:prefix': props.sourceObjectKey } },
       }),
     );
@@ -120,7 +114,7 @@ export class GitHubOidcStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ReadWhichCommitAVersionIs',
         actions: ['s3:GetObjectVersion'],
-        resources: [`arn:${this.partition}:s3:::${props.sourceBucketName}/${props.sourceObjectKey}`],
+        resources: [sourceObject],
       }),
     );
     const pipelineArn = this.formatArn({ service: 'codepipeline', resource: props.pipelineName });
@@ -128,7 +122,7 @@ export class GitHubOidcStack extends Stack {
       new iam.PolicyStatement({
         sid: 'UploadTheCommit',
         actions: ['s3:PutObject'],
-        resources: [`arn:${this.partition}:s3:::${props.sourceBucketName}/${props.sourceObjectKey}`],
+        resources: [sourceObject],
       }),
     );
     this.deployRole.addToPolicy(
@@ -164,8 +158,11 @@ export class GitHubOidcStack extends Stack {
         resources: ['deploy', 'file-publishing', 'lookup'].map((kind) => bootstrapRole(this.account, kind)),
       }),
     );
+    const partitionInFindings = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
+    const pipelineStacks = `stack/${props.pipelineStackName}/*`;
+    const pipelineStackArn = arn(partitionInFindings, 'cloudformation', this.region, this.account, pipelineStacks);
     acknowledge(this.deployRole, {
-      id: `AwsSolutions-IAM5[Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:cloudformation:${this.region}:${this.account}:stack/${props.pipelineStackName}/*]`,
+      id: `AwsSolutions-IAM5[Resource::${pipelineStackArn}]`,
       reason: 'A stack ARN ends in a generated id; the name pins it to the pipeline stack',
     });
     new CfnOutput(this, 'DeployRoleArn', {
@@ -178,7 +175,7 @@ export class GitHubOidcStack extends Stack {
         description: `Read-only cdk diff for reviewed pull requests of ${props.repository}`,
         assumedBy: new iam.WebIdentityPrincipal(
           provider.oidcProviderArn,
-          githubTrustConditions(`repo:${props.repository}:environment:${DIFF_ENVIRONMENT}`),
+          githubTrustConditions(githubEnvironmentSubject(props.repository, DIFF_ENVIRONMENT)),
         ),
         maxSessionDuration: Duration.hours(1),
       });
@@ -200,7 +197,7 @@ export class GitHubOidcStack extends Stack {
         description: `Read-only scheduled drift detection for ${props.repository}`,
         assumedBy: new iam.WebIdentityPrincipal(
           provider.oidcProviderArn,
-          githubTrustConditions(`repo:${props.repository}:environment:${DRIFT_ENVIRONMENT}`),
+          githubTrustConditions(githubEnvironmentSubject(props.repository, DRIFT_ENVIRONMENT)),
         ),
         maxSessionDuration: Duration.hours(1),
       });

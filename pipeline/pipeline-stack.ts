@@ -9,29 +9,22 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
-import { ConfigError, DEFAULT_CONFIG_PATH, sourceBucketNameFor, type DeployConfig } from '../config/load';
-import { publisherRoleArn } from '../stages/registry/names';
-import { verifierFunctionName } from '../stages/service/in-vpc-verifier';
+import { ConfigError, DEFAULT_CONFIG_PATH, type DeployConfig } from '../config/load';
+import {
+  SOURCE_OBJECT_KEY,
+  buildLogGroupName,
+  lambdaFunctionArn,
+  pipelineName,
+  postDeployCheckRoleName,
+  publisherRoleArn,
+  sourceBucketName,
+  verifierFunctionName,
+} from '../config/names';
 import { encryptLogs } from '../stages/log-encryption';
 import { checkedFromInsideTheVpc, type DeliveryStages } from './delivery-stages';
 import { createAccessLogBucket, createBuildCache, hardenArtifactStore } from './pipeline-buckets';
 import { acknowledgePipelineFindings } from './pipeline-findings';
-import {
-  CODEBUILD_NODE_VERSION,
-  approvalStep,
-  postDeployCheckRoleName,
-  publishImageStep,
-  smokeTestStep,
-  type InVpcCheck,
-} from './steps';
-
-/** Where the deploy workflow uploads each commit in source mode s3. */
-export const SOURCE_OBJECT_KEY = 'source/source.zip';
-
-/** The source bucket's name: fixed, because the deploy workflow and its role address it before the stack exists. */
-export function sourceBucketName(config: DeployConfig): string {
-  return sourceBucketNameFor(config.projectName, config.toolingAccount);
-}
+import { CODEBUILD_NODE_VERSION, approvalStep, publishImageStep, smokeTestStep, type InVpcCheck } from './steps';
 
 /** The config path as the pipeline's checkout has it; CodeBuild has only the repository, so it must lie inside. */
 export function repositoryPath(configPath: string): string {
@@ -78,13 +71,13 @@ export class PipelineStack extends Stack {
     const buildCache = createBuildCache(this, accessLogs);
     // Every CodeBuild project of the pipeline logs here, by name (CT.CODEBUILD.PR.3), one stream per build.
     const buildLogs = new logs.LogGroup(this, 'BuildLogs', {
-      logGroupName: `/aws/codebuild/${config.projectName}`,
+      logGroupName: buildLogGroupName(config.projectName),
       // A year: build logs are a few MB a month, so a year of them costs cents (CT.CLOUDWATCH.PR.2).
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.pipeline = new CodePipeline(this, 'Pipeline', {
-      pipelineName: config.projectName,
+      pipelineName: pipelineName(config),
       pipelineType: codepipeline.PipelineType.V2,
       selfMutation: true,
       // Cross-account deploys need a KMS key on the artifact bucket that Accounts A and B can use.
@@ -142,10 +135,11 @@ export class PipelineStack extends Stack {
       : undefined;
     for (const [index, { environment, network, service }] of stages.environments.entries()) {
       // By its literal name: a reference into a stage's stack would cross accounts.
+      const verifier = verifierFunctionName(config.projectName, environment.name);
       const inVpc: InVpcCheck | undefined =
         checkRole && checkedFromInsideTheVpc(environment)
           ? {
-              functionArn: `arn:${config.partition}:lambda:${config.region}:${environment.account}:function:${verifierFunctionName(config.projectName, environment.name)}`,
+              functionArn: lambdaFunctionArn(config.partition, config.region, environment.account, verifier),
               role: checkRole,
             }
           : undefined;

@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CodeBuildStep, ManualApprovalStep, type IFileSetProducer } from 'aws-cdk-lib/pipelines';
-import type { CpuArchitecture, DeployConfig, EnvironmentConfig } from '../config/load';
+import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
 
 /**
  * Node on CodeBuild, the same major version as `.nvmrc` (test/versions.test.ts holds them together). Ubuntu
@@ -73,15 +73,6 @@ export function publishImageStep(props: PublishImageStepProps): CodeBuildStep {
       new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.publisherRoleArn] }),
     ],
   });
-}
-
-/** The tooling account role the in-VPC checks run as: fixed, because each verifier's resource policy names it. */
-export function postDeployCheckRoleName(projectName: string): string {
-  return `${projectName}-post-deploy-check`;
-}
-
-export function postDeployCheckRoleArn(config: DeployConfig): string {
-  return `arn:${config.partition}:iam::${config.toolingAccount}:role/${postDeployCheckRoleName(config.projectName)}`;
 }
 
 /** How a check reaches a service that only its VPC can reach: the verifier there, and the role that may invoke it. */

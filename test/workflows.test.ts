@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { DRIFT_ENVIRONMENT } from '../pipeline/github-oidc-stack';
+import { DRIFT_ENVIRONMENT } from '../config/names';
 import { EXIT_DRIFTED } from '../tools/operator/drift';
 import { PROJECT_ROOT } from './helpers/cdk';
 import { all, checks, deploy, drift, pr, readWorkflow, runs, steps } from './workflows/files';

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ecrLayerBucketName, s3Arn } from '../../config/names';
 
 /** The actions a Fargate image pull makes against ECR, and nothing else. */
 export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
@@ -50,7 +51,7 @@ export class PrivateEndpoints extends Construct {
         sid: 'EcrImageLayersOnly',
         principals: [new iam.StarPrincipal()],
         actions: ['s3:GetObject'],
-        resources: [`arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`],
+        resources: [s3Arn(partition, `${ecrLayerBucketName(region)}/*`)],
       }),
     );
 

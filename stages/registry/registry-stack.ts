@@ -2,8 +2,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { publisherRoleName, roleArn } from '../../config/names';
 import { acknowledge } from '../nag';
-import { publisherRoleName } from './names';
 
 /** The four pull actions the seed grants to Account B; nothing that writes. */
 export const CROSS_ACCOUNT_PULL_ACTIONS = [
@@ -82,7 +82,7 @@ export class RegistryStack extends Stack {
       description: 'Assumed by the delivery pipeline in the tooling account to push images to this repository',
       assumedBy: new iam.AccountPrincipal(props.toolingAccount).withConditions({
         ArnLike: {
-          'aws:PrincipalArn': `arn:${this.partition}:iam::${props.toolingAccount}:role/${props.pipelineRolePrefix}*`,
+          'aws:PrincipalArn': roleArn(this.partition, props.toolingAccount, `${props.pipelineRolePrefix}*`),
         },
       }),
       maxSessionDuration: Duration.hours(1),

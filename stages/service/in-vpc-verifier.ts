@@ -20,11 +20,6 @@ export const KEEP_WARM_INTERVAL_HOURS = 24;
 /** The event the schedule sends: the verifier answers it at once, checking nothing. */
 export const KEEP_WARM_EVENT = { keepWarm: true } as const;
 
-/** The verifier's name in the workload account: fixed, because the pipeline's check role is granted it by ARN. */
-export function verifierFunctionName(projectName: string, environmentName: string): string {
-  return `${projectName}-${environmentName}-verifier`;
-}
-
 /** The verifier's handler and the service checks, as inline code. */
 export function verifierCode(): string {
   return inlineBundle('verifier-handler.ts');

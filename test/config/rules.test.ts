@@ -1,5 +1,5 @@
-import { s3BucketNameProblem, sourceBucketNameFor } from '../../config/load';
-import { sourceBucketName } from '../../pipeline/pipeline-stack';
+import { s3BucketNameProblem } from '../../config/load';
+import { sourceBucketName } from '../../config/names';
 import { EXAMPLE_ZONE, configWith } from '../helpers/cdk';
 import { EXAMPLE_UUID, OUTSIDE_ACCOUNT, PRODUCTION_ACCOUNT, REGION, TOOLING_ACCOUNT } from '../helpers/constants';
 import { errorFor, expectFieldError } from './config-errors';
@@ -177,7 +177,7 @@ describe('config rules across fields', () => {
 describe('S3 bucket names', () => {
   test('the config derives the source bucket name exactly as the pipeline names it', () => {
     const config = configWith();
-    expect(sourceBucketNameFor(config.projectName, config.toolingAccount)).toBe(sourceBucketName(config));
+    expect(sourceBucketName(config)).toBe(`${config.projectName}-source-${config.toolingAccount}`);
   });
 
   test('accepts the default source bucket name', () => {

@@ -2,12 +2,8 @@ import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import {
-  DRIFT_ENVIRONMENT,
-  GITHUB_OIDC_HOST,
-  GitHubOidcStack,
-  githubTrustConditions,
-} from '../../pipeline/github-oidc-stack';
+import { DRIFT_ENVIRONMENT, GITHUB_OIDC_HOST } from '../../config/names';
+import { GitHubOidcStack, githubTrustConditions } from '../../pipeline/github-oidc-stack';
 import { configWith, newProjectApp } from '../helpers/cdk';
 import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../helpers/constants';
 

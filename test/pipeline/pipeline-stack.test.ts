@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildDeliveryApp } from '../../pipeline/build-app';
-import { SOURCE_OBJECT_KEY, repositoryPath } from '../../pipeline/pipeline-stack';
+import { SOURCE_OBJECT_KEY } from '../../config/names';
+import { repositoryPath } from '../../pipeline/pipeline-stack';
 import { CODEBUILD_NODE_VERSION } from '../../pipeline/steps';
 import { configWith, newProjectApp } from '../helpers/cdk';
 import { actionsIn, projectFor, stagesOf } from './pipeline-template';

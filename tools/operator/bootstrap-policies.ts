@@ -5,9 +5,8 @@
 //   create a role, or change its policies, only with that boundary attached, and never remove or edit it, so no
 //   commit that reaches main can make a role more powerful than the boundary (the pattern AWS documents for
 //   delegating role creation: IAM user guide, "Permissions boundaries for IAM entities").
-// This module holds what both share: the scope of an account, the roles it plays, and the boundary's ARN; the
-// policies themselves are in boundary-policy.ts and execution-policy.ts.
-import { permissionsBoundaryName } from '../../stages/permissions-boundary';
+// This module holds what both share: the scope of an account and the roles it plays; the policies themselves are in
+// boundary-policy.ts and execution-policy.ts, and the names and ARNs they use in config/names.ts.
 
 /** What one account hosts; an account may host several (A = B, or tooling = A). */
 export type AccountRole = 'tooling' | 'registry' | 'workload';
@@ -30,9 +29,4 @@ export interface PolicyScope {
   readonly hostedZoneIds: readonly string[];
   /** Whether the stacks create KMS keys for their log groups (config logEncryption customer-key). */
   readonly logKeys: boolean;
-}
-
-/** The ARN of the boundary policy in the scope's account. */
-export function boundaryArn(scope: PolicyScope): string {
-  return `arn:${scope.partition}:iam::${scope.account}:policy/${permissionsBoundaryName(scope.projectName)}`;
 }

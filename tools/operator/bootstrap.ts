@@ -14,12 +14,12 @@ import {
 } from '@aws-sdk/client-iam';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
-import { permissionsBoundaryName } from '../../stages/permissions-boundary';
+import { executionPolicyName, permissionsBoundaryArn, permissionsBoundaryName, policyArn } from '../../config/names';
 import { awsBoundsText, awsCall, boundedClient, boundedClientConfig, describeAwsFailure } from '../cli/aws';
 import { CommandError, parseCommandLine, runCommand } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
 import { refusePlaceholders } from '../cli/placeholder-lookups';
-import { boundaryArn, type AccountRole, type PolicyDocument, type PolicyScope } from './bootstrap-policies';
+import type { AccountRole, PolicyDocument, PolicyScope } from './bootstrap-policies';
 import { runCdkCli } from './cdk-cli';
 import { boundaryPolicy } from './boundary-policy';
 import { executionPolicy } from './execution-policy';
@@ -68,10 +68,10 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
     if (!roles.get(env.account)?.includes('workload')) add(env.account, 'workload');
 
   const { partition } = config;
-  const policyName = `${config.projectName}-cdk-execution`;
+  const policyName = executionPolicyName(config.projectName);
   return [...roles.entries()].map(([account, accountRoles]) => {
     const profile = config.profiles[account];
-    const policyArn = `arn:${partition}:iam::${account}:policy/${policyName}`;
+    const executionPolicyArn = policyArn(partition, account, policyName);
     const scope: PolicyScope = {
       partition,
       account,
@@ -95,10 +95,10 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
       roles: accountRoles,
       profile,
       policyName,
-      policyArn,
+      policyArn: executionPolicyArn,
       policy: executionPolicy(scope, accountRoles),
       boundaryName: permissionsBoundaryName(config.projectName),
-      boundaryArn: boundaryArn(scope),
+      boundaryArn: permissionsBoundaryArn(partition, account, config.projectName),
       boundary: boundaryPolicy(scope, accountRoles),
       command: [
         'cdk',
@@ -107,7 +107,7 @@ export function bootstrapTargets(config: DeployConfig): BootstrapTarget[] {
         ...(profile ? ['--profile', profile] : []),
         ...trust,
         '--cloudformation-execution-policies',
-        policyArn,
+        executionPolicyArn,
       ],
     };
   });

@@ -1,5 +1,6 @@
 // The permissions boundary `npm run bootstrap` installs in each account, which every role the app creates carries
 // (why, and how the execution policy holds every role to it: bootstrap-policies.ts).
+import { arn, cdkRoleNamePattern, pipelineName, projectNamePattern, roleArn, s3Arn } from '../../config/names';
 import type { AccountRole, PolicyDocument, PolicyScope } from './bootstrap-policies';
 
 /**
@@ -41,59 +42,53 @@ const SSM_AGENT_ACTIONS = [
  */
 export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]): PolicyDocument {
   const { partition, account, region, projectName } = scope;
-  const arn = (service: string, resource: string, inAccount = account) =>
-    `arn:${partition}:${service}:${region}:${inAccount}:${resource}`;
+  const here = (service: string, resource: string, inAccount = account) =>
+    arn(partition, service, region, inAccount, resource);
+  const project = projectNamePattern(projectName);
+  const pipeline = pipelineName(scope);
   const statements: Array<Record<string, unknown>> = [];
   const allow = (Sid: string, Action: string[], Resource: string | string[]) =>
     statements.push({ Sid, Effect: 'Allow', Action, Resource });
-  const repositoryInAnyAccount = arn('ecr', `repository/${scope.repositoryName}`, '*');
+  const repositoryInAnyAccount = here('ecr', `repository/${scope.repositoryName}`, '*');
 
   if (roles.includes('tooling')) {
     allow(
       'ThePipelineAndItsBuilds',
       ['codepipeline:*', 'codebuild:*'],
       [
-        arn('codepipeline', projectName),
-        arn('codepipeline', `${projectName}/*`),
-        arn('codebuild', 'project/*'),
-        arn('codebuild', 'report-group/*'),
+        here('codepipeline', pipeline),
+        here('codepipeline', `${pipeline}/*`),
+        here('codebuild', 'project/*'),
+        here('codebuild', 'report-group/*'),
       ],
     );
-    allow('LogsInThisAccountAndRegion', ['logs:*'], arn('logs', '*'));
-    allow(
-      'ProjectBucketsOnly',
-      ['s3:*'],
-      [`arn:${partition}:s3:::${projectName}-*`, `arn:${partition}:s3:::${projectName}-*/*`],
-    );
+    allow('LogsInThisAccountAndRegion', ['logs:*'], here('logs', '*'));
+    allow('ProjectBucketsOnly', ['s3:*'], [s3Arn(partition, project), s3Arn(partition, `${project}/*`)]);
     allow(
       'KeysInThisAccount',
       ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-      arn('kms', 'key/*'),
+      here('kms', 'key/*'),
     );
     // The CDK bootstrap roles the pipeline deploys and looks up with, and the project's own roles, in any account
     // that trusts this one (the registry's publisher, the check's roles): never another role.
     allow(
       'AssumeOnlyCdkAndProjectRoles',
       ['sts:AssumeRole'],
-      [`arn:${partition}:iam::*:role/cdk-hnb659fds-*-${region}`, `arn:${partition}:iam::*:role/${projectName}-*`],
+      [roleArn(partition, '*', cdkRoleNamePattern(region)), roleArn(partition, '*', project)],
     );
-    allow(
-      'ReadTheProjectStacks',
-      ['cloudformation:DescribeStacks'],
-      arn('cloudformation', `stack/${projectName}-*/*`, '*'),
-    );
+    allow('ReadTheProjectStacks', ['cloudformation:DescribeStacks'], here('cloudformation', `stack/${project}/*`, '*'));
     // The approval topic is the user's, by any name, in this region.
-    allow('NotifyApprovers', ['sns:Publish'], arn('sns', '*', '*'));
+    allow('NotifyApprovers', ['sns:Publish'], here('sns', '*', '*'));
     // The post-deploy check of an internal service invokes the verifier in its VPC.
-    allow('InvokeOnlyProjectFunctions', ['lambda:InvokeFunction'], arn('lambda', `function:${projectName}-*`, '*'));
+    allow('InvokeOnlyProjectFunctions', ['lambda:InvokeFunction'], here('lambda', `function:${project}`, '*'));
     allow(
       'UseTheSourceConnection',
       ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
-      [arn('codeconnections', 'connection/*'), arn('codestar-connections', 'connection/*')],
+      [here('codeconnections', 'connection/*'), here('codestar-connections', 'connection/*')],
     );
   }
   if (roles.includes('registry')) {
-    allow('TheRepositoryOnly', ['ecr:*'], arn('ecr', `repository/${scope.repositoryName}`));
+    allow('TheRepositoryOnly', ['ecr:*'], here('ecr', `repository/${scope.repositoryName}`));
   }
   if (roles.includes('registry') || roles.includes('workload')) {
     allow('EcrAuthorizationHasNoResource', ['ecr:GetAuthorizationToken'], '*');
@@ -104,7 +99,7 @@ export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]
       ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
       repositoryInAnyAccount,
     );
-    allow('LogsInThisAccountAndRegion', ['logs:*'], arn('logs', '*'));
+    allow('LogsInThisAccountAndRegion', ['logs:*'], here('logs', '*'));
     // Describe calls have no resource-level permissions; Lambda manages a VPC function's network interfaces with its
     // role on "*" (Lambda developer guide, "Giving Lambda functions access to resources in an Amazon VPC").
     allow(
@@ -124,7 +119,7 @@ export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]
     allow(
       'CloseSecurityGroupRulesInThisAccount',
       ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-      arn('ec2', 'security-group/*'),
+      here('ec2', 'security-group/*'),
     );
     // Blue/green: what ECS does with the load balancer role (AmazonECSInfrastructureRolePolicyForLoadBalancers) and
     // the hook role's invocation of the pre-traffic check. Target group and rule names are CloudFormation's.
@@ -135,9 +130,9 @@ export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]
         'elasticloadbalancing:DeregisterTargets',
         'elasticloadbalancing:ModifyRule',
       ],
-      [arn('elasticloadbalancing', 'targetgroup/*'), arn('elasticloadbalancing', 'listener-rule/app/*')],
+      [here('elasticloadbalancing', 'targetgroup/*'), here('elasticloadbalancing', 'listener-rule/app/*')],
     );
-    allow('InvokeOnlyProjectFunctions', ['lambda:InvokeFunction'], arn('lambda', `function:${projectName}-*`));
+    allow('InvokeOnlyProjectFunctions', ['lambda:InvokeFunction'], here('lambda', `function:${project}`));
     // Session Manager on the diagnostics host: the agent's calls, whose channels and messages have no resource.
     allow('TheSsmAgentOnly', [...SSM_AGENT_ACTIONS, 's3:GetEncryptionConfiguration'], '*');
   }

@@ -2,7 +2,7 @@
 // metadata, so that a rollback can start the pipeline again on the version that already holds a commit.
 import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { fromIni } from '@aws-sdk/credential-providers';
-import { SOURCE_OBJECT_KEY } from '../../pipeline/pipeline-stack';
+import { SOURCE_OBJECT_KEY } from '../../config/names';
 import { AWS_CLIENT_BOUNDS, awsCall, boundedClient, type AwsClientBounds } from '../cli/aws';
 import { CommandError } from '../cli/command';
 import { git } from './deploy-git';

@@ -10,9 +10,13 @@ import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/clie
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
-import { PIPELINE_STACK_ID } from '../../pipeline/build-app';
-import { pipelineStackName } from '../../pipeline/names';
-import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../pipeline/pipeline-stack';
+import {
+  PIPELINE_STACK_ID,
+  SOURCE_OBJECT_KEY,
+  pipelineName,
+  pipelineStackName,
+  sourceBucketName,
+} from '../../config/names';
 import { awsBoundsText, awsCall, boundedClient, boundedClientConfig } from '../cli/aws';
 import { CommandError, parseCommandLine, runCommand, seconds, shorten } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
@@ -129,7 +133,7 @@ async function main(): Promise<number> {
               `  2. the newest version of s3://${bucket}/${SOURCE_OBJECT_KEY} whose metadata names ${commit}, kept ${SOURCE_VERSION_DAYS} days;`,
               `     if none: git archive --format=zip ${commit} → s3://${bucket}/${SOURCE_OBJECT_KEY}`,
             ]),
-        `  3. start pipeline ${config.projectName} on that object version`,
+        `  3. start pipeline ${pipelineName(config)} on that object version`,
         `  4. follow it for up to ${timeoutSeconds} s`,
         ...(profile ? [`  as AWS CLI profile ${profile}`] : []),
       ].join('\n'),
@@ -177,17 +181,17 @@ async function main(): Promise<number> {
   const started = await awsCall('CodePipeline StartPipelineExecution', () =>
     codepipeline.send(
       new StartPipelineExecutionCommand({
-        name: config.projectName,
+        name: pipelineName(config),
         sourceRevisions: [{ actionName: 'Source', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: versionId }],
       }),
     ),
   ).catch((e: Error) => {
-    throw new CommandError(`${resumeHint(config.projectName, versionId, profile, region)}: ${e.message}`);
+    throw new CommandError(`${resumeHint(pipelineName(config), versionId, profile, region)}: ${e.message}`);
   });
   console.log(`started execution ${started.pipelineExecutionId}`);
 
   const result = await watchExecution(codepipeline, {
-    pipelineName: config.projectName,
+    pipelineName: pipelineName(config),
     executionId: started.pipelineExecutionId!,
     timeoutSeconds,
     log: (line) => console.log(`  ${line}`),

@@ -6,12 +6,13 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
 import {
-  CDK_QUALIFIER,
+  cdkRoleName,
   environmentStackNames,
   githubOidcStackName,
+  lookupRoleArn,
   pipelineStackName,
   registryStackName,
-} from '../../pipeline/names';
+} from '../../config/names';
 import { awsBoundsText, boundedClient, describeAwsFailure } from '../cli/aws';
 import { parseCommandLine, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
@@ -19,7 +20,7 @@ import { Progress } from '../cli/progress';
 import { profileName } from './aws-profile';
 import { detectAll } from './drift-detection';
 import { EXIT_FAILED, formatReport, type DriftTarget } from './drift-report';
-import { lookupRoleArn, lookupRoleCredentials } from './lookup-role';
+import { lookupRoleCredentials } from './lookup-role';
 
 /** The exit codes, which the drift workflow tells apart. */
 export { EXIT_DRIFTED, EXIT_FAILED, EXIT_IN_SYNC } from './drift-report';
@@ -50,7 +51,7 @@ usage: npm run drift -- [--config FILE] [--profile NAME] [--timeout SECONDS]
 
 Runs CloudFormation drift detection on every stack the app deploys (the registry, each environment's network
 and service, the pipeline, the GitHub OIDC stack), each through the CDK lookup role of its account
-(cdk-${CDK_QUALIFIER}-lookup-role-<account>-<region>, ReadOnlyAccess), and prints one line per drifted resource
+(${cdkRoleName('lookup', '<account>', '<region>')}, ReadOnlyAccess), and prints one line per drifted resource
 with each property path. What ECS rewrites by design after a blue/green, canary or linear deployment is left
 out: the production and test listener rules' forwards while they stay within their two target groups, and the
 registrations in both groups.

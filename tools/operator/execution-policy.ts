@@ -1,7 +1,17 @@
 // The CloudFormation execution policy `npm run bootstrap` installs in each account instead of AdministratorAccess
 // (why it lets roles be created only within the permissions boundary: bootstrap-policies.ts).
-import { GITHUB_OIDC_HOST } from '../../pipeline/github-oidc-stack';
-import { boundaryArn, type AccountRole, type PolicyDocument, type PolicyScope } from './bootstrap-policies';
+import {
+  arn,
+  buildLogGroupName,
+  githubOidcProviderArn,
+  permissionsBoundaryArn,
+  pipelineName,
+  policyArn,
+  projectNamePattern,
+  roleArn,
+  s3Arn,
+} from '../../config/names';
+import type { AccountRole, PolicyDocument, PolicyScope } from './bootstrap-policies';
 
 /** The AWS managed policies the stacks attach: Session Manager on the diagnostics host, logs for CDK's Lambda. */
 export const ATTACHABLE_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'service-role/AWSLambdaBasicExecutionRole'];
@@ -28,25 +38,27 @@ function union<T>(roles: readonly AccountRole[], table: Record<AccountRole, T[]>
 /** The execution policy for one account, the union of what each of its roles needs. */
 export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[]): PolicyDocument {
   const { partition, account, region, projectName } = scope;
-  const iamPrefix = `arn:${partition}:iam::${account}`;
-  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${account}:${resource}`;
+  const here = (service: string, resource: string) => arn(partition, service, region, account, resource);
   const inRegion = { StringEquals: { 'aws:RequestedRegion': region } };
-  const projectRoles = `${iamPrefix}:role/${projectName}-*`;
-  const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': boundaryArn(scope) } };
+  const project = projectNamePattern(projectName);
+  const projectRoles = roleArn(partition, account, project);
+  const boundary = permissionsBoundaryArn(partition, account, projectName);
+  const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': boundary } };
+  const pipeline = pipelineName(scope);
   const statements: Array<Record<string, unknown>> = [];
   const allow = (Sid: string, Action: string | string[], Resource: string | string[], Condition?: object) =>
     statements.push({ Sid, Effect: 'Allow', Action, Resource, ...(Condition && { Condition }) });
 
   if (roles.includes('tooling')) {
     // The pipeline is named after the project; CodeBuild and KMS key names are generated, so region and account bound them.
-    allow('ThePipeline', 'codepipeline:*', [arn('codepipeline', projectName), arn('codepipeline', `${projectName}/*`)]);
-    allow('PipelineBuildProjects', 'codebuild:*', arn('codebuild', 'project/*'));
-    allow('PipelineArtifactKey', 'kms:*', [arn('kms', 'key/*'), arn('kms', `alias/codepipeline-${projectName}-*`)]);
+    allow('ThePipeline', 'codepipeline:*', [here('codepipeline', pipeline), here('codepipeline', `${pipeline}/*`)]);
+    allow('PipelineBuildProjects', 'codebuild:*', here('codebuild', 'project/*'));
+    allow('PipelineArtifactKey', 'kms:*', [here('kms', 'key/*'), here('kms', `alias/codepipeline-${project}`)]);
     allow('CreateKeysHasNoResource', ['kms:CreateKey', 'kms:ListAliases'], '*', inRegion);
     // The one log group every build of the pipeline writes to, named after the project.
     allow('TheBuildLogGroup', 'logs:*', [
-      arn('logs', `log-group:/aws/codebuild/${projectName}`),
-      arn('logs', `log-group:/aws/codebuild/${projectName}:*`),
+      here('logs', `log-group:${buildLogGroupName(projectName)}`),
+      here('logs', `log-group:${buildLogGroupName(projectName)}:*`),
     ]);
     // The log group handler's calls that take no log group (registry schema of AWS::Logs::LogGroup).
     allow(
@@ -63,7 +75,7 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
     );
   }
   if (roles.includes('registry')) {
-    allow('TheRepositoryOnly', 'ecr:*', arn('ecr', `repository/${scope.repositoryName}`));
+    allow('TheRepositoryOnly', 'ecr:*', here('ecr', `repository/${scope.repositoryName}`));
   }
   if (roles.includes('workload')) {
     allow(
@@ -113,33 +125,29 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       allow(
         'RecordsInTheConfiguredZonesOnly',
         ['route53:ChangeResourceRecordSets', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'],
-        scope.hostedZoneIds.map((id) => `arn:${partition}:route53:::hostedzone/${id}`),
+        scope.hostedZoneIds.map((id) => arn(partition, 'route53', '', '', `hostedzone/${id}`)),
       );
-      allow('WaitForRecordChanges', 'route53:GetChange', `arn:${partition}:route53:::change/*`);
+      allow('WaitForRecordChanges', 'route53:GetChange', arn(partition, 'route53', '', '', 'change/*'));
       allow('ListZonesHasNoResource', 'route53:ListHostedZones', '*');
     }
     if (scope.logKeys) {
       // A customer key per stack for its log groups. Key ids are generated, so account and region bound them;
       // CreateKey has no resource type (KMS API reference, "Actions defined by AWS KMS").
-      allow('LogKeysInThisAccount', 'kms:*', arn('kms', 'key/*'));
+      allow('LogKeysInThisAccount', 'kms:*', here('kms', 'key/*'));
       allow('CreateLogKeysHasNoResource', 'kms:CreateKey', '*', inRegion);
     }
     // CloudFormation names functions after their stack, and every stack name starts with the project name.
-    allow('ProjectFunctionsOnly', 'lambda:*', arn('lambda', `function:${projectName}-*`));
+    allow('ProjectFunctionsOnly', 'lambda:*', here('lambda', `function:${project}`));
     // The schedule that keeps the pre-traffic check active; CloudFormation names rules after their stack.
-    allow('ProjectRulesOnly', 'events:*', arn('events', `rule/${projectName}-*`));
+    allow('ProjectRulesOnly', 'events:*', here('events', `rule/${project}`));
     // The service stack reads the network stack's outputs with Fn::GetStackOutput, which CloudFormation resolves with
     // the consuming stack's execution role (CloudFormation template reference, Fn::GetStackOutput: "Defaults to the
     // current stack's execution role"). Every stack name starts with the project name.
-    allow(
-      'ReadTheProjectStackOutputs',
-      'cloudformation:DescribeStacks',
-      arn('cloudformation', `stack/${projectName}-*/*`),
-    );
+    allow('ReadTheProjectStackOutputs', 'cloudformation:DescribeStacks', here('cloudformation', `stack/${project}/*`));
     allow(
       'ServiceLinkedRolesForEcsElbAndAutoScaling',
       'iam:CreateServiceLinkedRole',
-      `${iamPrefix}:role/aws-service-role/*`,
+      roleArn(partition, account, 'aws-service-role/*'),
       {
         StringEquals: {
           'iam:AWSServiceName': [
@@ -154,15 +162,16 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
     allow(
       'PassTheAutoScalingServiceLinkedRole',
       'iam:PassRole',
-      `${iamPrefix}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+      roleArn(
+        partition,
+        account,
+        'aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService',
+      ),
     );
   }
   if (roles.includes('tooling') || roles.includes('workload')) {
     // CloudFormation names buckets after their stack, and every stack name starts with the project name.
-    allow('ProjectBucketsOnly', 's3:*', [
-      `arn:${partition}:s3:::${projectName}-*`,
-      `arn:${partition}:s3:::${projectName}-*/*`,
-    ]);
+    allow('ProjectBucketsOnly', 's3:*', [s3Arn(partition, project), s3Arn(partition, `${project}/*`)]);
   }
   if (roles.includes('tooling') && scope.githubOidc) {
     allow(
@@ -178,7 +187,7 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
         'iam:UntagOpenIDConnectProvider',
         'iam:ListOpenIDConnectProviderTags',
       ],
-      `${iamPrefix}:oidc-provider/${GITHUB_OIDC_HOST}`,
+      githubOidcProviderArn(partition, account),
     );
   }
 
@@ -202,7 +211,7 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       'iam:AddRoleToInstanceProfile',
       'iam:RemoveRoleFromInstanceProfile',
     ],
-    [projectRoles, `${iamPrefix}:instance-profile/${projectName}-*`],
+    [projectRoles, arn(partition, 'iam', '', account, `instance-profile/${project}`)],
   );
   allow(
     'CreateRolesAndChangeTheirPoliciesOnlyWithinTheBoundary',
@@ -212,7 +221,7 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
   );
   allow('AttachOnlyTheManagedPoliciesTheStacksUse', ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'], projectRoles, {
     ...withBoundary,
-    ArnEquals: { 'iam:PolicyARN': ATTACHABLE_MANAGED_POLICIES.map((p) => `arn:${partition}:iam::aws:policy/${p}`) },
+    ArnEquals: { 'iam:PolicyARN': ATTACHABLE_MANAGED_POLICIES.map((name) => policyArn(partition, 'aws', name)) },
   });
   const passedTo = union(roles, PASSED_TO_SERVICES);
   if (passedTo.length > 0) {
@@ -226,14 +235,14 @@ export function executionPolicy(scope: PolicyScope, roles: readonly AccountRole[
       Effect: 'Deny',
       Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'],
       Resource: '*',
-      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn(scope) } },
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundary } },
     },
     { Sid: 'NeverRemoveTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
     {
       Sid: 'NeverChangeTheBoundary',
       Effect: 'Deny',
       Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-      Resource: boundaryArn(scope),
+      Resource: boundary,
     },
   );
   return { Version: '2012-10-17', Statement: statements };

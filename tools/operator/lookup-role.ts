@@ -7,13 +7,8 @@
 // allows the Describe/List/Get calls status makes (cloudformation, ecs, cloudwatch, codepipeline) and drift
 // detection's cloudformation:Detect*, Describe* and Get*.
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { cdkRoleArn } from '../../pipeline/names';
+import { lookupRoleArn } from '../../config/names';
 import { boundedClientConfig } from '../cli/aws';
-
-/** The CDK lookup role of an account: read-only, and trusted by the tooling account (see the top of this file). */
-export function lookupRoleArn(partition: string, account: string, region: string): string {
-  return cdkRoleArn(partition, 'lookup', account, region);
-}
 
 export interface LookupSession {
   /** The AWS CLI profile, in the tooling account, that assumes the roles; the usual credentials without one. */

@@ -9,6 +9,7 @@ import {
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
+import { pipelineName } from '../../config/names';
 import { awsBoundsText, awsCall, boundedClient } from '../cli/aws';
 import { CommandError, nonEmpty, parseCommandLine, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
@@ -213,7 +214,7 @@ async function main(): Promise<number> {
   const config = loadConfig(configFlag(values.config));
   const api = boundedClient(CodePipelineClient, { region: config.region });
   const result = await watchExecution(api, {
-    pipelineName: nonEmpty('--pipeline', values.pipeline, 'a pipeline name') ?? config.projectName,
+    pipelineName: nonEmpty('--pipeline', values.pipeline, 'a pipeline name') ?? pipelineName(config),
     executionId: values.execution,
     timeoutSeconds,
     log: (l) => console.log(l),

@@ -2,8 +2,9 @@
 // command's deadline and named, and a failed read kept as that part's reason instead of failing the command.
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { DeployConfig } from '../../config/load';
+import { lookupRoleArn } from '../../config/names';
 import { awsCall } from '../cli/aws';
-import { lookupRoleArn, lookupRoleCredentials } from './lookup-role';
+import { lookupRoleCredentials } from './lookup-role';
 import type { Read, Unreadable } from './status-report';
 
 interface Sender {

@@ -12,7 +12,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { StageState } from '@aws-sdk/client-codepipeline';
 import { DescribeServicesCommand, ECSClient, type DescribeServicesCommandOutput } from '@aws-sdk/client-ecs';
 import type { DeployConfig, EnvironmentConfig } from '../../config/load';
-import { environmentStackNames } from '../../pipeline/names';
+import { environmentStackNames } from '../../config/names';
 import { boundedClient } from '../cli/aws';
 import { read, type Account, type Call } from './status-calls';
 import { environmentStages } from './status-pipeline';

@@ -9,7 +9,7 @@ import {
   type StageState,
 } from '@aws-sdk/client-codepipeline';
 import type { DeployConfig } from '../../config/load';
-import { environmentStageIds } from '../../pipeline/names';
+import { environmentStageIds, pipelineName } from '../../config/names';
 import { boundedClient } from '../cli/aws';
 import { read, type Account, type Call } from './status-calls';
 import {
@@ -73,7 +73,7 @@ export function environmentStages(stageStates: readonly StageState[], environmen
 
 /** The pipeline in the tooling account: its state (every stage's latest execution) and its newest executions. */
 export async function readPipeline(config: DeployConfig, account: Account, call: Call) {
-  const name = config.projectName;
+  const name = pipelineName(config);
   if (isUnreadable(account.credentials)) return { summary: account.credentials, state: account.credentials };
   const codepipeline = boundedClient(CodePipelineClient, {
     region: config.region,

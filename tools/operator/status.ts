@@ -6,7 +6,7 @@
 // role. Where an organisation's policy denies one anyway, that part of the report says it is unreadable and why, and
 // the rest is still read.
 import { DEFAULT_CONFIG_PATH, loadConfig, type DeployConfig } from '../../config/load';
-import { CDK_QUALIFIER } from '../../pipeline/names';
+import { cdkRoleName } from '../../config/names';
 import { awsBoundsText } from '../cli/aws';
 import { CommandError, parseCommandLine, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';
@@ -28,7 +28,7 @@ usage: npm run status -- [--json] [--config FILE] [--profile NAME] [--timeout SE
 Shows, for each configured environment, what runs there: the image tag of the tasks ECS runs, the service's latest
 deployment (in progress, completed, rolled back, with the reason), each alarm's state, the URL, and the pipeline's
 last execution of the environment's stages. It reads only, as each account's CDK lookup role
-(cdk-${CDK_QUALIFIER}-lookup-role-<account>-<region>, ReadOnlyAccess), never as a deploy role; what a role may not
+(${cdkRoleName('lookup', '<account>', '<region>')}, ReadOnlyAccess), never as a deploy role; what a role may not
 read is shown as unreadable, with the reason, and the rest is still shown.
 
   --json             print the same report as JSON

@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
+import { publisherRoleArn } from '../../config/names';
 import { DOCKER_CONTEXT_DIR } from '../../runtime/image-tag';
-import { publisherRoleArn } from '../../stages/registry/names';
 import { awsBoundsText, boundedClient, boundedClientConfig } from '../cli/aws';
 import { CommandError, parseCommandLine, roleArn as checkRoleArn, runCommand, seconds } from '../cli/command';
 import { configFlag } from '../cli/config-flag';

@@ -1,6 +1,6 @@
 // What a synthesized app deploys, gathered once for the report: stages, cost per environment, acknowledgements,
 // Control Tower controls, the diagram and the critical path. Read from the cloud assembly `npm run synth` wrote.
-import { ENVIRONMENT_TAG } from '../../pipeline/delivery-stages';
+import { ENVIRONMENT_TAG } from '../../config/names';
 import { controlTowerStatus, readValidationReport, type ControlStatus } from './control-tower';
 import { modelEnvironmentCost, type EnvironmentCost } from './cost';
 import { criticalPath, type PathAction } from './critical-path';

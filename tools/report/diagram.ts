@@ -1,5 +1,5 @@
 // The Mermaid diagram of a synthesized app: accounts, the VPCs and what runs in them, and the ways between them.
-import { ENVIRONMENT_TAG } from '../../pipeline/delivery-stages';
+import { ENVIRONMENT_TAG } from '../../config/names';
 import type { StackPlan, StagePlan } from './plan';
 
 const resourcesOfType = (stack: StackPlan, type: string) =>

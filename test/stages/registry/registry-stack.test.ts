@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
-import { pipelineStackName } from '../../../pipeline/names';
+import { pipelineStackName } from '../../../config/names';
 import { CROSS_ACCOUNT_PULL_ACTIONS } from '../../../stages/registry/registry-stack';
 import { configWith, newProjectApp } from '../../helpers/cdk';
 

@@ -15,8 +15,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
+import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../../config/names';
 import { buildDeliveryApp } from '../../../pipeline/build-app';
-import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../../pipeline/pipeline-stack';
 import { bootstrapTargets } from '../../../tools/operator/bootstrap';
 import { SOURCE_VERSION_DAYS } from '../../../tools/operator/deploy';
 import { PROJECT_ROOT, configWith, defaultConfigJson, newProjectApp } from '../../helpers/cdk';

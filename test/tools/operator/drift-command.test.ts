@@ -4,9 +4,9 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { StackResourceDrift } from '@aws-sdk/client-cloudformation';
+import { lookupRoleArn } from '../../../config/names';
 import { callBoundSeconds } from '../../../tools/cli/aws';
 import { EXIT_DRIFTED, EXIT_FAILED, EXIT_IN_SYNC } from '../../../tools/operator/drift-report';
-import { lookupRoleArn } from '../../../tools/operator/lookup-role';
 import { runTool } from '../../helpers/run-tool';
 import {
   ALTERNATE_ARN,

@@ -1,7 +1,7 @@
 // What status makes of AWS's answers, named as the app names them, and the screen it renders; no AWS call.
 import type { StageState } from '@aws-sdk/client-codepipeline';
+import { lookupRoleArn } from '../../../config/names';
 import { buildDeliveryApp } from '../../../pipeline/build-app';
-import { lookupRoleArn } from '../../../tools/operator/lookup-role';
 import { environmentStages } from '../../../tools/operator/status-pipeline';
 import type { StatusReport } from '../../../tools/operator/status-report';
 import { renderScreen } from '../../../tools/operator/status-screen';

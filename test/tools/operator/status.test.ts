@@ -1,5 +1,5 @@
 // `npm run status` as an operator runs it, against moto and a stand-in for what moto lacks (status-moto.ts).
-import { lookupRoleArn } from '../../../tools/operator/lookup-role';
+import { lookupRoleArn } from '../../../config/names';
 import type { StatusReport } from '../../../tools/operator/status-report';
 import { renderScreen } from '../../../tools/operator/status-screen';
 import {
