@@ -3,6 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { SECURITY_GROUP_REVOKE_ACTIONS } from '../../config/iam-actions';
 import { InlineFunction } from '../inline-function';
 import { acknowledge } from '../nag';
 import { CLOSER_CODE } from '../../runtime/lambda/security-group-closer';
@@ -34,7 +35,7 @@ export class DefaultSecurityGroupCloser extends Construct {
       source: CLOSER_CODE,
       statements: [
         new iam.PolicyStatement({
-          actions: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+          actions: [...SECURITY_GROUP_REVOKE_ACTIONS],
           resources: [groupArn],
         }),
         new iam.PolicyStatement({ actions: ['ec2:DescribeSecurityGroups'], resources: ['*'] }),

@@ -2,10 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ECR_AUTHORIZATION_ACTION, ECR_PULL_ACTIONS } from '../../config/iam-actions';
 import { ecrLayerBucketName, s3Arn } from '../../config/names';
-
-/** The actions a Fargate image pull makes against ECR, and nothing else. */
-export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 export interface PrivateEndpointsProps {
   /** The VPC whose isolated subnets host the endpoints. */
@@ -81,7 +79,7 @@ export class PrivateEndpoints extends Construct {
         new iam.PolicyStatement({
           sid: 'PullFromTheRegistryRepositoryOnly',
           principals: [new iam.StarPrincipal()],
-          actions: ECR_PULL_ACTIONS,
+          actions: [...ECR_PULL_ACTIONS],
           resources: [props.repositoryArn],
         }),
       );
@@ -89,7 +87,7 @@ export class PrivateEndpoints extends Construct {
         new iam.PolicyStatement({
           sid: 'AuthorizationTokenHasNoResource',
           principals: [new iam.StarPrincipal()],
-          actions: ['ecr:GetAuthorizationToken'],
+          actions: [ECR_AUTHORIZATION_ACTION],
           resources: ['*'],
         }),
       );

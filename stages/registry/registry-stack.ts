@@ -2,16 +2,12 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { ECR_PULL_ACTIONS } from '../../config/iam-actions';
 import { publisherRoleName, roleArn } from '../../config/names';
 import { acknowledge } from '../nag';
 
-/** The four pull actions the seed grants to Account B; nothing that writes. */
-export const CROSS_ACCOUNT_PULL_ACTIONS = [
-  'ecr:BatchGetImage',
-  'ecr:GetDownloadUrlForLayer',
-  'ecr:BatchCheckLayerAvailability',
-  'ecr:ListImages',
-] as const;
+/** The four pull actions the seed grants to Account B: a task's pull, and listing the images; nothing that writes. */
+export const CROSS_ACCOUNT_PULL_ACTIONS = [...ECR_PULL_ACTIONS, 'ecr:ListImages'] as const;
 
 /** What the registry needs to know, independent of where it is deployed. */
 export interface RegistrySettings {

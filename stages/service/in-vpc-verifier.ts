@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { VPC_FUNCTION_INTERFACE_ACTIONS } from '../../config/iam-actions';
 import { InlineFunction, inlineBundle } from '../inline-function';
 import { acknowledge } from '../nag';
 import { VERIFIER_TIMEOUT_SECONDS } from '../../runtime/lambda/verifier-timeout';
@@ -67,24 +68,11 @@ export class InVpcVerifier extends Construct {
       this.securityGroup.addEgressRule(props.loadBalancerSecurityGroup, ec2.Port.tcp(port), `Listener ${port}`);
     }
 
-    // Lambda creates the function's network interfaces with the execution role: these calls, and
-    // DescribeNetworkInterfaces only on "*" (Lambda developer guide, "Giving Lambda functions access to resources in
-    // an Amazon VPC"). Its logs leave through the Lambda service, not the VPC, so no logs endpoint is needed.
+    // Lambda creates the function's network interfaces with the execution role, on "*" only. Its logs leave through
+    // the Lambda service, not the VPC, so no logs endpoint is needed.
     const inline = new InlineFunction(this, 'Inline', {
       source: verifierCode(),
-      statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      ],
+      statements: [new iam.PolicyStatement({ actions: [...VPC_FUNCTION_INTERFACE_ACTIONS], resources: ['*'] })],
       logRetentionDays: props.logRetentionDays,
       functionName: props.functionName,
       timeout: Duration.seconds(VERIFIER_TIMEOUT_SECONDS),

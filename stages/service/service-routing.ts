@@ -2,6 +2,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { ECS_LOAD_BALANCER_ACTIONS } from '../../config/iam-actions';
 import { NETWORK_OUTPUTS, type NetworkOutput } from '../network/handoff';
 import { acknowledge } from '../nag';
 import { ecsRole } from './ecs-role';
@@ -98,21 +99,13 @@ export class ServiceRouting {
       'LoadBalancerRole',
       'ECS blue/green: moves this service between its target groups',
       [
+        new iam.PolicyStatement({ actions: [...ECS_LOAD_BALANCER_ACTIONS.describe], resources: ['*'] }),
         new iam.PolicyStatement({
-          actions: [
-            'elasticloadbalancing:DescribeListeners',
-            'elasticloadbalancing:DescribeRules',
-            'elasticloadbalancing:DescribeTargetGroups',
-            'elasticloadbalancing:DescribeTargetHealth',
-          ],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+          actions: [...ECS_LOAD_BALANCER_ACTIONS.targets],
           resources: this.targetGroups.map((g) => g.targetGroupArn),
         }),
         new iam.PolicyStatement({
-          actions: ['elasticloadbalancing:ModifyRule'],
+          actions: [...ECS_LOAD_BALANCER_ACTIONS.rules],
           resources: rules.map((r) => r.listenerRuleArn),
         }),
       ],

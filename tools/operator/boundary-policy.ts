@@ -1,5 +1,12 @@
 // The permissions boundary `npm run bootstrap` installs in each account, which every role the app creates carries
 // (why, and how the execution policy holds every role to it: bootstrap-policies.ts).
+import {
+  ECR_AUTHORIZATION_ACTION,
+  ECR_PULL_ACTIONS,
+  ECS_LOAD_BALANCER_ACTIONS,
+  SECURITY_GROUP_REVOKE_ACTIONS,
+  VPC_FUNCTION_INTERFACE_ACTIONS,
+} from '../../config/iam-actions';
 import { arn, cdkRoleNamePattern, pipelineName, projectNamePattern, roleArn, s3Arn } from '../../config/names';
 import type { AccountRole, PolicyDocument, PolicyScope } from './bootstrap-policies';
 
@@ -91,45 +98,30 @@ export function boundaryPolicy(scope: PolicyScope, roles: readonly AccountRole[]
     allow('TheRepositoryOnly', ['ecr:*'], here('ecr', `repository/${scope.repositoryName}`));
   }
   if (roles.includes('registry') || roles.includes('workload')) {
-    allow('EcrAuthorizationHasNoResource', ['ecr:GetAuthorizationToken'], '*');
+    allow('EcrAuthorizationHasNoResource', [ECR_AUTHORIZATION_ACTION], '*');
   }
   if (roles.includes('workload')) {
-    allow(
-      'PullTheRepositoryOnly',
-      ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-      repositoryInAnyAccount,
-    );
+    allow('PullTheRepositoryOnly', [...ECR_PULL_ACTIONS], repositoryInAnyAccount);
     allow('LogsInThisAccountAndRegion', ['logs:*'], here('logs', '*'));
     // Describe calls have no resource-level permissions; Lambda manages a VPC function's network interfaces with its
-    // role on "*" (Lambda developer guide, "Giving Lambda functions access to resources in an Amazon VPC").
+    // role on "*". ec2:Describe* covers the interface calls' reads.
     allow(
       'DescribeAndVpcFunctionInterfaces',
       [
         'ec2:Describe*',
-        'ec2:CreateNetworkInterface',
-        'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses',
-        'ec2:UnassignPrivateIpAddresses',
+        ...VPC_FUNCTION_INTERFACE_ACTIONS.filter((action) => !action.startsWith('ec2:Describe')),
         'elasticloadbalancing:Describe*',
       ],
       '*',
     );
     // Only closing rules: the function that empties the VPC's default group, whose id exists only once the VPC does
     // and which EC2 does not tag. Nothing may open a group.
-    allow(
-      'CloseSecurityGroupRulesInThisAccount',
-      ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-      here('ec2', 'security-group/*'),
-    );
+    allow('CloseSecurityGroupRulesInThisAccount', [...SECURITY_GROUP_REVOKE_ACTIONS], here('ec2', 'security-group/*'));
     // Blue/green: what ECS does with the load balancer role (AmazonECSInfrastructureRolePolicyForLoadBalancers) and
     // the hook role's invocation of the pre-traffic check. Target group and rule names are CloudFormation's.
     allow(
       'MoveTheServiceBetweenTargetGroups',
-      [
-        'elasticloadbalancing:RegisterTargets',
-        'elasticloadbalancing:DeregisterTargets',
-        'elasticloadbalancing:ModifyRule',
-      ],
+      [...ECS_LOAD_BALANCER_ACTIONS.targets, ...ECS_LOAD_BALANCER_ACTIONS.rules],
       [here('elasticloadbalancing', 'targetgroup/*'), here('elasticloadbalancing', 'listener-rule/app/*')],
     );
     allow('InvokeOnlyProjectFunctions', ['lambda:InvokeFunction'], here('lambda', `function:${project}`));
