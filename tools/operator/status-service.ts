@@ -13,6 +13,7 @@ import {
   type ServiceDeployment,
   type ServiceDeploymentBrief,
 } from '@aws-sdk/client-ecs';
+import { parse as parseArn, validate as isArn } from '@aws-sdk/util-arn-parser';
 import type { Call } from './status-calls';
 import {
   isoTime,
@@ -21,6 +22,11 @@ import {
   type DeploymentStatus,
   type RunningImage,
 } from './status-report';
+
+/** The function a lifecycle hook invokes, by name: its target is a Lambda function ARN, `...:function:NAME`. */
+function hookTarget(targetArn: string): string {
+  return isArn(targetArn) ? parseArn(targetArn).resource.replace(/^function:/, '') : targetArn;
+}
 
 /**
  * The tag of an image reference: `repo:tag` gives tag, `repo@sha256:...` gives the digest. A registry's port is not
@@ -90,7 +96,8 @@ export function deploymentStatus(
   }
   for (const hook of detail?.lifecycleHookDetails ?? []) {
     if (hook.status === 'FAILED' || hook.status === 'TIMED_OUT') {
-      add(`lifecycle hook ${hook.targetArn?.split(':').pop() ?? hook.hookId ?? ''} ${hook.status}`.replace(/ +/g, ' '));
+      const target = hook.targetArn === undefined ? hook.hookId : hookTarget(hook.targetArn);
+      add(`lifecycle hook ${target ?? ''} ${hook.status}`.replace(/ +/g, ' '));
     }
   }
   add(detail?.rollback?.reason);
