@@ -1,6 +1,9 @@
 // What AWS accepts, as the configuration rules need it: Fargate task sizes, VPC and CIDR limits, S3 bucket names,
 // and the partition of a region. Facts, not policy: the rules in rules.ts decide what to do with them.
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+// The regions and their partitions come from the AWS SDK's endpoint table (the partitions.json of
+// @aws-sdk/util-endpoints, in @aws-sdk/core, which @aws-sdk/util-arn-parser and every client depend on), not from
+// aws-cdk-lib: the publish step loads the config in CodeBuild, and carries no CDK.
+import { partition } from '@aws-sdk/core/client';
 
 /**
  * Valid Fargate memory sizes (MiB) for each CPU value, from the ECS task-size table:
@@ -31,17 +34,19 @@ export function describeMemories(memories: readonly number[]): string {
 /** A VPC needs 4 subnets (2 AZs x public/private) of at least /26 each, and AWS allows at most /16. */
 export const VPC_PREFIX_RANGE = { largest: 16, smallest: 24 } as const;
 
-const KNOWN_REGIONS = new Set(RegionInfo.regions.map((r) => r.name));
-
-/** Whether CDK's region table knows this region. */
+/**
+ * Whether the SDK's endpoint table lists this region. partition() answers a listed region with its own entry (its
+ * description) over its partition's outputs, and any other name with a partition's outputs alone; the `*-global`
+ * entries (aws-global, aws-cn-global…) are endpoint aliases, not regions.
+ */
 export function isKnownRegion(region: string): boolean {
-  return KNOWN_REGIONS.has(region);
+  return !region.endsWith('-global') && 'description' in partition(region);
 }
 
 /** A region's ARN partition (aws, aws-cn, aws-us-gov) and service domain (amazonaws.com, amazonaws.com.cn). */
 export function regionFacts(region: string): { partition: string; domainSuffix: string } {
-  const info = RegionInfo.get(region);
-  return { partition: info.partition ?? 'aws', domainSuffix: info.domainSuffix ?? 'amazonaws.com' };
+  const { name, dnsSuffix } = partition(region);
+  return { partition: name, domainSuffix: dnsSuffix };
 }
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
