@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { arn, roleArn } from '../config/names';
 import { acknowledge } from '../stages/nag';
 
 /**
@@ -17,6 +18,7 @@ export function acknowledgePipelineFindings(
   const artifactBucket = stack.getLogicalId(pipeline.artifactBucket.node.defaultChild as CfnElement);
   // cdk-nag names findings by the rendered ARN: the literal partition, or <AWS::Partition> while it is a token.
   const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+  const here = (service: string, resource: string) => arn(partition, service, stack.region, stack.account, resource);
   const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   const objectActions = 'the read/write action families of the artifact grant, limited to the pipeline artifact bucket';
   const acks = [
@@ -32,7 +34,7 @@ export function acknowledgePipelineFindings(
       'The Synth build caches npm packages under keys CodeBuild generates, inside the build cache bucket only',
     ),
     iam5(
-      `Resource::arn:*:iam::${stack.account}:role/*`,
+      `Resource::${roleArn('*', stack.account, '*')}`,
       'Self-mutation assumes the CDK bootstrap roles, which CDK Pipelines narrows with an aws-cdk:bootstrap-role tag condition',
     ),
     iam5(
@@ -40,11 +42,11 @@ export function acknowledgePipelineFindings(
       'Self-mutation and asset publishing describe stacks and assume bootstrap roles found only at deploy time; tag conditions narrow them',
     ),
     iam5(
-      `Resource::arn:${partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/*`,
+      `Resource::${here('logs', 'log-group:/aws/codebuild/*')}`,
       'The shared asset-publishing role writes the logs of its CodeBuild projects, whose names are generated',
     ),
     iam5(
-      `Resource::arn:${partition}:codebuild:${stack.region}:${stack.account}:report-group/*`,
+      `Resource::${here('codebuild', 'report-group/*')}`,
       'The shared asset-publishing role writes the test reports of its CodeBuild projects, whose names are generated',
     ),
   ];
@@ -54,11 +56,11 @@ export function acknowledgePipelineFindings(
     const id = stack.getLogicalId(project);
     acks.push(
       iam5(
-        `Resource::arn:${partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/<${id}>:*`,
+        `Resource::${here('logs', `log-group:/aws/codebuild/<${id}>:*`)}`,
         'Each build writes its own log streams inside its project log group',
       ),
       iam5(
-        `Resource::arn:${partition}:codebuild:${stack.region}:${stack.account}:report-group/<${id}>-*`,
+        `Resource::${here('codebuild', `report-group/<${id}>-*`)}`,
         'Each project writes only report groups named after itself',
       ),
     );
