@@ -3,10 +3,11 @@ import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { pipelineStackName } from '../../../config/names';
 import { CROSS_ACCOUNT_PULL_ACTIONS } from '../../../stages/registry/registry-stack';
 import { configWith, newProjectApp } from '../../helpers/cdk';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../../helpers/constants';
 
 // GIVEN the default configuration, synthesized once for the whole file
 const config = configWith();
-const stages = createDeliveryStages(newProjectApp(), config, 'sha-test');
+const stages = createDeliveryStages(newProjectApp(), config, IMAGE_TAG);
 const template = Template.fromStack(stages.registry.stack);
 const repositoryPolicy = () =>
   Object.values(template.findResources('AWS::ECR::Repository'))[0].Properties.RepositoryPolicyText.Statement as Array<
@@ -15,8 +16,8 @@ const repositoryPolicy = () =>
 
 describe('registry stage (Account A)', () => {
   test('deploys into the registry account and region', () => {
-    expect(stages.registry.stack.account).toBe('222222222222');
-    expect(stages.registry.stack.region).toBe('us-east-2');
+    expect(stages.registry.stack.account).toBe(REGISTRY_ACCOUNT);
+    expect(stages.registry.stack.region).toBe(REGION);
   });
 
   test('creates the repository with its configured name, scan on push and immutable tags, retained', () => {
@@ -49,7 +50,7 @@ describe('registry stage (Account A)', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0].Effect).toBe('Allow');
     expect([...statements[0].Action].sort()).toEqual([...CROSS_ACCOUNT_PULL_ACTIONS].sort());
-    expect(JSON.stringify(statements[0].Principal)).toContain('333333333333');
+    expect(JSON.stringify(statements[0].Principal)).toContain(PRODUCTION_ACCOUNT);
   });
 
   test('grants no push action and no * principal in the repository policy', () => {
@@ -70,9 +71,9 @@ describe('registry stage (Account A)', () => {
         Statement: [
           Match.objectLike({
             Action: 'sts:AssumeRole',
-            Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+            Principal: { AWS: `arn:aws:iam::${TOOLING_ACCOUNT}:root` },
             Condition: {
-              ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::111111111111:role/${pipelineStackName(config)}*` },
+              ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${TOOLING_ACCOUNT}:role/${pipelineStackName(config)}*` },
             },
           }),
         ],

@@ -14,6 +14,7 @@ import { verifierCode } from '../../../stages/service/in-vpc-verifier';
 import { startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { bundleSteps } from '../../../tools/build/bundle-steps';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
+import { REGION, STAGING_ACCOUNT } from '../../helpers/constants';
 import { lambdaContext, loadInlineHandler } from '../../helpers/inline-lambda';
 import { motoCredentials, startMoto, type Moto } from '../../helpers/moto';
 
@@ -94,7 +95,7 @@ describe('the bundled pipeline steps', () => {
   });
 
   test('the smoke-test bundle checks an internal service through the verifier in its VPC', async () => {
-    const functionArn = 'arn:aws:lambda:us-east-2:444444444444:function:hello-privatelink-staging-verifier';
+    const functionArn = `arn:aws:lambda:${REGION}:${STAGING_ACCOUNT}:function:hello-privatelink-staging-verifier`;
     const env = {
       AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ACCESS_KEY_ID: 'step',
@@ -126,7 +127,7 @@ describe('the bundled pipeline steps', () => {
     // GIVEN a verifier whose next two invocations fail as an Inactive VPC function's do (the SDK retries once)
     notReadyLeft = 2;
     invocations.length = 0;
-    const functionArn = 'arn:aws:lambda:us-east-2:444444444444:function:hello-privatelink-staging-verifier';
+    const functionArn = `arn:aws:lambda:${REGION}:${STAGING_ACCOUNT}:function:hello-privatelink-staging-verifier`;
     const run = await runBundle(
       bundle('smoke-test'),
       [nginx!.url, '--expect-version', 'dev', '--timeout', '30', '--via-function', functionArn],
