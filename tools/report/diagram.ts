@@ -1,5 +1,5 @@
 // The Mermaid diagram of a synthesized app: accounts, the VPCs and what runs in them, and the ways between them.
-import { ENVIRONMENT_TAG } from '../../config/names';
+import { ENVIRONMENT_TAG, PROJECT_TAG, verifierFunctionName } from '../../config/names';
 import type { StackPlan, StagePlan } from './plan';
 
 const resourcesOfType = (stack: StackPlan, type: string) =>
@@ -72,7 +72,7 @@ export function mermaidDiagram(stages: readonly StagePlan[]): string {
           edges.push(`  alb_${e} --> service_${e}`, `  endpoints_${e} -- "image, logs" --> service_${e}`);
         }
         for (const fn of resourcesOfType(stack, 'AWS::Lambda::Function')) {
-          if (!/-verifier$/.test(String(fn.FunctionName))) continue;
+          if (fn.FunctionName !== verifierFunctionName(stack.tags[PROJECT_TAG], environment)) continue;
           lines.push(`      verifier_${e}["In-VPC verifier Lambda"]`);
           edges.push(`  verifier_${e} -- "checks" --> alb_${e}`);
           // Who invokes it: ECS, as a blue/green deployment's lifecycle hook; the pipeline only for an internal
