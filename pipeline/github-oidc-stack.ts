@@ -170,52 +170,49 @@ export class GitHubOidcStack extends Stack {
       description: 'GitHub variable DEPLOY_ROLE_ARN',
     });
 
+    // Read-only roles: each account's lookup role (ReadOnlyAccess) reads there, the tooling account's included.
+    const lookupRoles = lookupAccounts.map((account) => bootstrapRole(account, 'lookup'));
+    const access = { repository: props.repository, oidcProviderArn: provider.oidcProviderArn, lookupRoles };
     if (props.diffRole) {
-      this.diffRole = new iam.Role(this, 'DiffRole', {
+      this.diffRole = this.readOnlyRole('Diff', access, {
+        environment: DIFF_ENVIRONMENT,
         description: `Read-only cdk diff for reviewed pull requests of ${props.repository}`,
-        assumedBy: new iam.WebIdentityPrincipal(
-          provider.oidcProviderArn,
-          githubTrustConditions(githubEnvironmentSubject(props.repository, DIFF_ENVIRONMENT)),
-        ),
-        maxSessionDuration: Duration.hours(1),
-      });
-      this.diffRole.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadDeployedTemplatesThroughCdkLookupRoles',
-          actions: ['sts:AssumeRole'],
-          resources: lookupAccounts.map((account) => bootstrapRole(account, 'lookup')),
-        }),
-      );
-      new CfnOutput(this, 'DiffRoleArn', {
-        value: this.diffRole.roleArn,
-        description: 'GitHub variable DIFF_ROLE_ARN',
+        sid: 'ReadDeployedTemplatesThroughCdkLookupRoles',
       });
     }
-
+    // Nothing of its own: the lookup role's ReadOnlyAccess includes cloudformation:Detect*, Describe* and Get*.
     if (props.driftRole ?? props.diffRole) {
-      this.driftRole = new iam.Role(this, 'DriftRole', {
+      this.driftRole = this.readOnlyRole('Drift', access, {
+        environment: DRIFT_ENVIRONMENT,
         description: `Read-only scheduled drift detection for ${props.repository}`,
-        assumedBy: new iam.WebIdentityPrincipal(
-          provider.oidcProviderArn,
-          githubTrustConditions(githubEnvironmentSubject(props.repository, DRIFT_ENVIRONMENT)),
-        ),
-        maxSessionDuration: Duration.hours(1),
-      });
-      // Nothing of its own: each account's lookup role (ReadOnlyAccess, which includes cloudformation:Detect*,
-      // Describe* and Get*) runs the detection there, the tooling account's included.
-      this.driftRole.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'DetectDriftThroughCdkLookupRoles',
-          actions: ['sts:AssumeRole'],
-          resources: lookupAccounts.map((account) => bootstrapRole(account, 'lookup')),
-        }),
-      );
-      new CfnOutput(this, 'DriftRoleArn', {
-        value: this.driftRole.roleArn,
-        description: 'GitHub variable DRIFT_ROLE_ARN',
+        sid: 'DetectDriftThroughCdkLookupRoles',
       });
     }
 
     this.node.addValidation({ validate: () => githubTrustProblems(this) });
+  }
+
+  /** A role the jobs of one GitHub environment assume, which may only assume the accounts' CDK lookup roles. */
+  private readOnlyRole(
+    id: 'Diff' | 'Drift',
+    access: { readonly repository: string; readonly oidcProviderArn: string; readonly lookupRoles: string[] },
+    role: { readonly environment: string; readonly description: string; readonly sid: string },
+  ): iam.Role {
+    const created = new iam.Role(this, `${id}Role`, {
+      description: role.description,
+      assumedBy: new iam.WebIdentityPrincipal(
+        access.oidcProviderArn,
+        githubTrustConditions(githubEnvironmentSubject(access.repository, role.environment)),
+      ),
+      maxSessionDuration: Duration.hours(1),
+    });
+    created.addToPolicy(
+      new iam.PolicyStatement({ sid: role.sid, actions: ['sts:AssumeRole'], resources: access.lookupRoles }),
+    );
+    new CfnOutput(this, `${id}RoleArn`, {
+      value: created.roleArn,
+      description: `GitHub variable ${id.toUpperCase()}_ROLE_ARN`,
+    });
+    return created;
   }
 }
