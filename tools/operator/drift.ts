@@ -27,7 +27,7 @@ export { EXIT_DRIFTED, EXIT_FAILED, EXIT_IN_SYNC } from './drift-report';
 
 /**
  * Every stack the app deploys, in deployment order: the registry, each environment's network and service, the
- * pipeline, and the GitHub OIDC stack when the config names a repository, by the names in pipeline/names.ts;
+ * pipeline, and the GitHub OIDC stack when the config names a repository, by the names in config/names.ts;
  * drift.test.ts holds this list to the stacks of the app itself.
  */
 export function driftTargets(config: DeployConfig): DriftTarget[] {
