@@ -1,5 +1,6 @@
 import { bootstrapTargets } from '../../../tools/operator/bootstrap';
 import { configWith } from '../../helpers/cdk';
+import { PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../../helpers/constants';
 import { runTool } from '../../helpers/run-tool';
 
 describe('bootstrap', () => {
@@ -8,12 +9,12 @@ describe('bootstrap', () => {
     expect(code).toBe(0);
     const commands = stdout.split('\n').filter((l) => l.startsWith('npx '));
     expect(commands).toEqual([
-      'npx cdk bootstrap aws://111111111111/us-east-2 --profile tooling --cloudformation-execution-policies arn:aws:iam::111111111111:policy/hello-privatelink-cdk-execution',
-      'npx cdk bootstrap aws://222222222222/us-east-2 --profile account-a --trust 111111111111 --trust-for-lookup 111111111111 --cloudformation-execution-policies arn:aws:iam::222222222222:policy/hello-privatelink-cdk-execution',
-      'npx cdk bootstrap aws://333333333333/us-east-2 --profile account-b --trust 111111111111 --trust-for-lookup 111111111111 --cloudformation-execution-policies arn:aws:iam::333333333333:policy/hello-privatelink-cdk-execution',
+      `npx cdk bootstrap aws://${TOOLING_ACCOUNT}/${REGION} --profile tooling --cloudformation-execution-policies arn:aws:iam::${TOOLING_ACCOUNT}:policy/hello-privatelink-cdk-execution`,
+      `npx cdk bootstrap aws://${REGISTRY_ACCOUNT}/${REGION} --profile account-a --trust ${TOOLING_ACCOUNT} --trust-for-lookup ${TOOLING_ACCOUNT} --cloudformation-execution-policies arn:aws:iam::${REGISTRY_ACCOUNT}:policy/hello-privatelink-cdk-execution`,
+      `npx cdk bootstrap aws://${PRODUCTION_ACCOUNT}/${REGION} --profile account-b --trust ${TOOLING_ACCOUNT} --trust-for-lookup ${TOOLING_ACCOUNT} --cloudformation-execution-policies arn:aws:iam::${PRODUCTION_ACCOUNT}:policy/hello-privatelink-cdk-execution`,
     ]);
     // Each account's permissions boundary is shown before the policy that depends on it.
-    for (const account of ['111111111111', '222222222222', '333333333333']) {
+    for (const account of [TOOLING_ACCOUNT, REGISTRY_ACCOUNT, PRODUCTION_ACCOUNT]) {
       expect(stdout).toContain(
         `#   permissions boundary arn:aws:iam::${account}:policy/hello-privatelink-permissions-boundary: create or update from cdk.out/bootstrap/${account}-permissions-boundary.json`,
       );
@@ -34,8 +35,8 @@ describe('bootstrap', () => {
       }),
     );
     expect(targets.map((t) => [t.account, t.roles])).toEqual([
-      ['111111111111', ['tooling']],
-      ['222222222222', ['registry', 'workload']],
+      [TOOLING_ACCOUNT, ['tooling']],
+      [REGISTRY_ACCOUNT, ['registry', 'workload']],
     ]);
     expect(targets[1].command).not.toContain('--profile');
   });

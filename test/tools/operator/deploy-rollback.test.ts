@@ -20,6 +20,7 @@ import { buildDeliveryApp } from '../../../pipeline/build-app';
 import { bootstrapTargets } from '../../../tools/operator/bootstrap';
 import { SOURCE_VERSION_DAYS } from '../../../tools/operator/deploy';
 import { PROJECT_ROOT, configWith, defaultConfigJson, newProjectApp } from '../../helpers/cdk';
+import { IMAGE_TAG, REGION } from '../../helpers/constants';
 import { DeployedStack } from '../../helpers/deployed-policies';
 import { startFakeCodePipeline, type FakeCodePipeline } from '../../helpers/fake-codepipeline';
 import { decide, verdictOf, type IamRequest } from '../../helpers/iam';
@@ -29,7 +30,7 @@ import { runTool } from '../../helpers/run-tool';
 describe('deploy --ref, the rollback, against moto (S3 versions) and a CodePipeline stand-in', () => {
   // GIVEN the default app's pipeline and GitHub stacks, as deployed
   const config = configWith();
-  const delivery = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+  const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
   const pipelineStack = DeployedStack.of(delivery.pipeline);
   const github = DeployedStack.of(delivery.github!);
   const deployRole = github.arnOf(github.ofType('AWS::IAM::Role').find((id) => id.startsWith('DeployRole'))!);
@@ -69,7 +70,7 @@ describe('deploy --ref, the rollback, against moto (S3 versions) and a CodePipel
       credentials: await motoCredentials(moto.endpoint, `arn:aws:iam::${config.toolingAccount}:role/admin`),
     };
     s3 = new S3Client({ ...admin, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'us-east-2' } }));
+    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
     await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     await new CloudFormationClient(admin).send(
       new CreateStackCommand({
@@ -226,7 +227,7 @@ describe('deploy --ref, the rollback, against moto (S3 versions) and a CodePipel
     // GIVEN the calls of both rollbacks, as IAM would see them
     const { calls } = await deploy(['--ref', commits[2]]);
     const boundary = bootstrapTargets(config).find((t) => t.account === config.toolingAccount)!.boundary;
-    const pipelineArn = `arn:aws:codepipeline:us-east-2:${config.toolingAccount}:${config.projectName}`;
+    const pipelineArn = `arn:aws:codepipeline:${REGION}:${config.toolingAccount}:${config.projectName}`;
     const request = (c: { command: string; input: Record<string, any> }): IamRequest => {
       const object = `arn:aws:s3:::${c.input.Bucket}/${c.input.Key}`;
       const [action, resource, context]: [string, string, Record<string, string>?] = (() => {
@@ -240,7 +241,7 @@ describe('deploy --ref, the rollback, against moto (S3 versions) and a CodePipel
           case 'DescribeStacksCommand':
             return [
               'cloudformation:DescribeStacks',
-              `arn:aws:cloudformation:us-east-2:${config.toolingAccount}:stack/${c.input.StackName}/0123`,
+              `arn:aws:cloudformation:${REGION}:${config.toolingAccount}:stack/${c.input.StackName}/0123`,
             ];
           default:
             return [`codepipeline:${c.command.replace(/Command$/, '')}`, pipelineArn];

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { defaultConfigJson } from '../../helpers/cdk';
+import { EXAMPLE_UUID, PROJECT_NAME, REGION, TOOLING_ACCOUNT } from '../../helpers/constants';
 import { runTool } from '../../helpers/run-tool';
 
 const run = (args: string[]) => runTool('tools/operator/deploy.ts', args);
@@ -20,16 +21,18 @@ describe('deploy', () => {
       '  1. if stack hello-privatelink-pipeline is missing: npx cdk deploy Pipeline --require-approval never',
     );
     expect(lines[2]).toMatch(
-      /^ {2}2\. git archive --format=zip [0-9a-f]{40} → s3:\/\/hello-privatelink-source-111111111111\/source\/source\.zip$/,
+      new RegExp(
+        `^ {2}2\\. git archive --format=zip [0-9a-f]{40} → s3://hello-privatelink-source-${TOOLING_ACCOUNT}/source/source\\.zip$`,
+      ),
     );
-    expect(lines[3]).toBe('  3. start pipeline hello-privatelink on that object version');
+    expect(lines[3]).toBe(`  3. start pipeline ${PROJECT_NAME} on that object version`);
   });
 
   test('refuses a CodeConnections source with one line, since the pipeline starts on push by itself', async () => {
     const json = defaultConfigJson() as Record<string, any>;
     json.pipeline.source = {
       type: 'codeconnections',
-      connectionArn: 'arn:aws:codeconnections:us-east-2:111111111111:connection/11111111-2222-3333-4444-555555555555',
+      connectionArn: `arn:aws:codeconnections:${REGION}:${TOOLING_ACCOUNT}:connection/${EXAMPLE_UUID}`,
       repository: 'acme/app',
       branch: 'main',
     };
@@ -131,7 +134,7 @@ describe('deploy, as a newcomer runs it', () => {
       expect(result.code).toBe(1);
       expect(result.stderr.split('\n').filter((l) => l.startsWith('deploy:'))).toEqual([
         'deploy: version v1 is uploaded but the pipeline did not start; resume without uploading with: aws codepipeline ' +
-          'start-pipeline-execution --region us-east-2 --name hello-privatelink --source-revisions ' +
+          `start-pipeline-execution --region ${REGION} --name ${PROJECT_NAME} --source-revisions ` +
           'actionName=Source,revisionType=S3_OBJECT_VERSION_ID,revisionValue=v1: CodePipeline StartPipelineExecution ' +
           'failed: PipelineNotFoundException: no such pipeline',
       ]);

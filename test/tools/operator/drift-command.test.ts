@@ -7,6 +7,7 @@ import type { StackResourceDrift } from '@aws-sdk/client-cloudformation';
 import { lookupRoleArn } from '../../../config/names';
 import { callBoundSeconds } from '../../../tools/cli/aws';
 import { EXIT_DRIFTED, EXIT_FAILED, EXIT_IN_SYNC } from '../../../tools/operator/drift-report';
+import { PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../../helpers/constants';
 import { runTool } from '../../helpers/run-tool';
 import {
   ALTERNATE_ARN,
@@ -101,31 +102,31 @@ describe('npm run drift, against stand-ins for STS and CloudFormation', () => {
       // THEN it exits 2 and says what drifted, where, as the issue will show it
       expect([result.code, result.stderr.split('\n').filter(own)]).toEqual([EXIT_DRIFTED, []]);
       expect(result.stdout.trim().split('\n')).toEqual([
-        `${names.registry} (222222222222): in sync`,
-        `${names.network} (333333333333): 1 drifted resource(s)`,
+        `${names.registry} (${REGISTRY_ACCOUNT}): in sync`,
+        `${names.network} (${PRODUCTION_ACCOUNT}): 1 drifted resource(s)`,
         `  ${names.network}/LoadBalancerSecurityGroup (AWS::EC2::SecurityGroup) modified: /SecurityGroupIngress/1 added: {"CidrIp":"0.0.0.0/0","FromPort":22,"IpProtocol":"tcp","ToPort":22}`,
-        `${names.service} (333333333333): in sync; 5 difference(s) ECS owns by design left out`,
-        `${names.pipeline} (111111111111): 1 drifted resource(s)`,
+        `${names.service} (${PRODUCTION_ACCOUNT}): in sync; 5 difference(s) ECS owns by design left out`,
+        `${names.pipeline} (${TOOLING_ACCOUNT}): 1 drifted resource(s)`,
         `  ${names.pipeline}/SourceBucketPolicy (AWS::S3::BucketPolicy) deleted`,
-        `${names.github} (111111111111): not deployed, nothing to compare`,
+        `${names.github} (${TOOLING_ACCOUNT}): not deployed, nothing to compare`,
         'drift: 2 drifted resource(s) in 2 of 4 deployed stack(s)',
       ]);
       // AND each stack was examined in its own account, through that account's lookup role, with no other call
       expect([...new Set(standIn.assumed)].sort()).toEqual(
-        ['111111111111', '222222222222', '333333333333'].map((a) => lookupRoleArn('aws', a, 'us-east-2')),
+        [TOOLING_ACCOUNT, REGISTRY_ACCOUNT, PRODUCTION_ACCOUNT].map((a) => lookupRoleArn('aws', a, REGION)),
       );
       const where = new Set(standIn.calls.map((c) => c.split(' ').slice(1).join(' ')));
       expect([...where].sort()).toEqual(
         [
-          `111111111111 ${names.github}`,
-          `111111111111 ${names.pipeline}`,
-          `222222222222 ${names.registry}`,
-          `333333333333 ${names.network}`,
-          `333333333333 ${names.service}`,
+          `${TOOLING_ACCOUNT} ${names.github}`,
+          `${TOOLING_ACCOUNT} ${names.pipeline}`,
+          `${REGISTRY_ACCOUNT} ${names.registry}`,
+          `${PRODUCTION_ACCOUNT} ${names.network}`,
+          `${PRODUCTION_ACCOUNT} ${names.service}`,
         ].sort(),
       );
       expect(standIn.calls.filter((c) => c.startsWith('GetTemplate'))).toEqual([
-        `GetTemplate 333333333333 ${names.service}`,
+        `GetTemplate ${PRODUCTION_ACCOUNT} ${names.service}`,
       ]);
     } finally {
       await standIn.stop();
@@ -152,18 +153,20 @@ describe('npm run drift, against stand-ins for STS and CloudFormation', () => {
   test('exits 1 naming the account whose lookup role refused, and checks the others', async () => {
     const standIn = await startStandIn(
       { [names.registry]: {}, [names.network]: {}, [names.service]: {}, [names.pipeline]: {}, [names.github]: {} },
-      [lookupRoleArn('aws', '222222222222', 'us-east-2')],
+      [lookupRoleArn('aws', REGISTRY_ACCOUNT, REGION)],
     );
     try {
       const result = await run([], standIn.endpoint);
       expect(result.code).toBe(EXIT_FAILED);
       const lines = result.stdout.trim().split('\n');
       expect(lines.find((l) => l.startsWith(names.registry))).toMatch(
-        /^hello-privatelink-registry \(222222222222\): not checked: STS AssumeRole of arn:aws:iam::222222222222:role\/cdk-hnb659fds-lookup-role-222222222222-us-east-2 failed: AccessDenied: .*not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role\/cdk-hnb659fds-lookup-role-222222222222-us-east-2$/,
+        new RegExp(
+          `^hello-privatelink-registry \\(${REGISTRY_ACCOUNT}\\): not checked: STS AssumeRole of arn:aws:iam::${REGISTRY_ACCOUNT}:role/cdk-hnb659fds-lookup-role-${REGISTRY_ACCOUNT}-${REGION} failed: AccessDenied: .*not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${REGISTRY_ACCOUNT}:role/cdk-hnb659fds-lookup-role-${REGISTRY_ACCOUNT}-${REGION}$`,
+        ),
       );
       expect(lines.pop()).toBe('drift: 1 of 5 deployed stack(s) not checked; no drift in the rest');
       // One refused AssumeRole, and no CloudFormation call in that account
-      const registryRole = lookupRoleArn('aws', '222222222222', 'us-east-2');
+      const registryRole = lookupRoleArn('aws', REGISTRY_ACCOUNT, REGION);
       expect(standIn.assumed.filter((r) => r === registryRole)).toHaveLength(1);
       expect(standIn.calls.filter((c) => c.includes(names.registry))).toEqual([]);
     } finally {

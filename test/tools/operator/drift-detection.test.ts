@@ -2,6 +2,7 @@
 import type { StackResourceDrift } from '@aws-sdk/client-cloudformation';
 import { detectStackDrift, type CloudFormationApi } from '../../../tools/operator/drift-detection';
 import { EXIT_DRIFTED, EXIT_FAILED, formatReport } from '../../../tools/operator/drift-report';
+import { PRODUCTION_ACCOUNT } from '../../helpers/constants';
 import {
   ALTERNATE_ARN,
   PRIMARY_ARN,
@@ -36,7 +37,7 @@ function virtualClock() {
   return { now: () => t, sleep: async (ms: number) => void (t += ms) };
 }
 
-const TARGET = { stackName: 'p-production-service', account: '333333333333' };
+const TARGET = { stackName: 'p-production-service', account: PRODUCTION_ACCOUNT };
 
 describe('drift detection on one stack', () => {
   test('gives up at the deadline, naming the detection still in progress, after polling every 5 s', async () => {
@@ -125,9 +126,9 @@ describe('drift detection on one stack', () => {
     expect(formatReport([report])).toEqual({
       code: EXIT_DRIFTED,
       lines: [
-        `p-production-service (333333333333): 1 drifted resource(s); 2 difference(s) ECS owns by design left out`,
+        `p-production-service (${PRODUCTION_ACCOUNT}): 1 drifted resource(s); 2 difference(s) ECS owns by design left out`,
         `  p-production-service/${alternate} (AWS::ElasticLoadBalancingV2::TargetGroup) modified: /Port expected 8080, actual 80`,
-        'p-production-service (333333333333): not checked: detection failed for part of the stack: Failed to detect drift on resource [VerifierInlineFunction]',
+        `p-production-service (${PRODUCTION_ACCOUNT}): not checked: detection failed for part of the stack: Failed to detect drift on resource [VerifierInlineFunction]`,
         'drift: 1 drifted resource(s) in 1 of 1 deployed stack(s)',
       ],
     });
@@ -143,7 +144,7 @@ describe('drift detection on one stack', () => {
     expect(formatReport([report])).toEqual({
       code: EXIT_FAILED,
       lines: [
-        'p-production-service (333333333333): not checked: CloudFormation DetectStackDrift failed: AccessDenied: ' +
+        `p-production-service (${PRODUCTION_ACCOUNT}): not checked: CloudFormation DetectStackDrift failed: AccessDenied: ` +
           'User: arn:aws:sts::1:assumed-role/x is not authorized to perform: sts:AssumeRole',
         'drift: 1 of 1 deployed stack(s) not checked; no drift in the rest',
       ],

@@ -5,12 +5,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { createDeliveryStages } from '../../../pipeline/delivery-stages';
 import { ecsOwned, type Template as ModelTemplate } from '../../day2/model';
 import { configWith, newProjectApp } from '../../helpers/cdk';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION } from '../../helpers/constants';
 
 type Change = (json: Record<string, any>) => void;
 
 /** The first environment's service template for a config. */
 export function serviceTemplate(change: Change = () => {}): ModelTemplate {
-  const [environment] = createDeliveryStages(newProjectApp(), configWith(change), 'sha-0123456789abcdef').environments;
+  const [environment] = createDeliveryStages(newProjectApp(), configWith(change), IMAGE_TAG).environments;
   return Template.fromStack(environment.service.stack).toJSON() as ModelTemplate;
 }
 
@@ -21,9 +22,11 @@ export const idOfType = (type: string, not: string[] = []) =>
   Object.keys(blueGreen.Resources).find((id) => blueGreen.Resources[id].Type === type && !not.includes(id))!;
 export const testRule = idOfType('AWS::ElasticLoadBalancingV2::ListenerRule', [rule]);
 export const taskDefinition = idOfType('AWS::ECS::TaskDefinition');
-export const PRIMARY_ARN = 'arn:aws:elasticloadbalancing:us-east-2:333333333333:targetgroup/primary/1111';
-export const ALTERNATE_ARN = 'arn:aws:elasticloadbalancing:us-east-2:333333333333:targetgroup/alternate/2222';
-export const FOREIGN_ARN = 'arn:aws:elasticloadbalancing:us-east-2:333333333333:targetgroup/someone-elses/3333';
+/** A load balancer resource's ARN in the production account. */
+const elbArn = (resource: string) => `arn:aws:elasticloadbalancing:${REGION}:${PRODUCTION_ACCOUNT}:${resource}`;
+export const PRIMARY_ARN = elbArn('targetgroup/primary/1111');
+export const ALTERNATE_ARN = elbArn('targetgroup/alternate/2222');
+export const FOREIGN_ARN = elbArn('targetgroup/someone-elses/3333');
 
 /** A weighted forward, as ECS leaves a rule after a deployment. */
 export const weighted = (...groups: Array<[string, number]>) =>
@@ -44,7 +47,7 @@ export const ruleRewritten = (
 ): StackResourceDrift =>
   ({
     LogicalResourceId: id,
-    PhysicalResourceId: `arn:aws:elasticloadbalancing:us-east-2:333333333333:listener-rule/app/lb/1/2/${id}`,
+    PhysicalResourceId: elbArn(`listener-rule/app/lb/1/2/${id}`),
     ResourceType: 'AWS::ElasticLoadBalancingV2::ListenerRule',
     StackResourceDriftStatus: 'MODIFIED',
     ActualProperties: actual,

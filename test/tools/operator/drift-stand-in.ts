@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StackResourceDrift } from '@aws-sdk/client-cloudformation';
+import { REGION } from '../../helpers/constants';
 
 /** XML as the query protocol answers: objects as elements, arrays as members, text escaped. */
 function xml(value: unknown): string {
@@ -98,7 +99,7 @@ export async function startStandIn(stacks: Record<string, StackScript>, refuse: 
           return ok(cfn, { StackDriftDetectionId: `detection-${stackName}` });
         case 'DescribeStackDriftDetectionStatus':
           return ok(cfn, {
-            StackId: `arn:aws:cloudformation:us-east-2:${account}:stack/${stackName}/1`,
+            StackId: `arn:aws:cloudformation:${REGION}:${account}:stack/${stackName}/1`,
             StackDriftDetectionId: input.StackDriftDetectionId,
             DetectionStatus: 'DETECTION_COMPLETE',
             StackDriftStatus: script.drifts?.length ? 'DRIFTED' : 'IN_SYNC',

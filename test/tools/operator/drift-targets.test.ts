@@ -8,6 +8,7 @@ import { buildDeliveryApp } from '../../../pipeline/build-app';
 import { bootstrapTargets } from '../../../tools/operator/bootstrap';
 import { driftTargets } from '../../../tools/operator/drift';
 import { PROJECT_ROOT, configWith, newProjectApp } from '../../helpers/cdk';
+import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, STAGING_ACCOUNT } from '../../helpers/constants';
 import { DeployedStack } from '../../helpers/deployed-policies';
 import { decide } from '../../helpers/iam';
 
@@ -54,9 +55,9 @@ describe('which stacks drift detection checks, and as whom', () => {
   test("every stack the app deploys, in its own account, through that account's CDK lookup role", () => {
     // GIVEN an app with two environments in two accounts
     const config = configWith((json) =>
-      json.environments.push({ name: 'staging', account: '444444444444', requireApproval: false }),
+      json.environments.push({ name: 'staging', account: STAGING_ACCOUNT, requireApproval: false }),
     );
-    const { app } = buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef');
+    const { app } = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
     const deployed = app.node
       .findAll()
       .filter(Stack.isStack)
@@ -65,8 +66,8 @@ describe('which stacks drift detection checks, and as whom', () => {
     const targets = driftTargets(config).map((t) => [t.stackName, t.account]);
     expect(targets.slice().sort()).toEqual(deployed.slice().sort());
     expect(targets).toHaveLength(7);
-    expect(lookupRoleArn('aws', '444444444444', 'us-east-2')).toBe(
-      'arn:aws:iam::444444444444:role/cdk-hnb659fds-lookup-role-444444444444-us-east-2',
+    expect(lookupRoleArn('aws', STAGING_ACCOUNT, REGION)).toBe(
+      `arn:aws:iam::${STAGING_ACCOUNT}:role/cdk-hnb659fds-lookup-role-${STAGING_ACCOUNT}-${REGION}`,
     );
   });
 
@@ -90,7 +91,7 @@ describe('which stacks drift detection checks, and as whom', () => {
     // GIVEN the drift role as deployed, with the tooling account's boundary, and each lookup role's trust as the
     // CDK CLI's bootstrap template writes it with the parameters npm run bootstrap passes
     const config = configWith();
-    const github = DeployedStack.of(buildDeliveryApp(newProjectApp(), config, 'sha-0123456789abcdef').github!);
+    const github = DeployedStack.of(buildDeliveryApp(newProjectApp(), config, IMAGE_TAG).github!);
     const [driftRole] = github.ofType('AWS::IAM::Role').filter((id) => id.startsWith('DriftRole'));
     const boundary = bootstrapTargets(config).find((t) => t.account === config.toolingAccount)!.boundary;
     const assume = (resource: string) => {
@@ -114,7 +115,7 @@ describe('which stacks drift detection checks, and as whom', () => {
       ]);
     }
     for (const other of ['deploy', 'cfn-exec']) {
-      const arn = `arn:aws:iam::333333333333:role/cdk-hnb659fds-${other}-role-333333333333-us-east-2`;
+      const arn = `arn:aws:iam::${PRODUCTION_ACCOUNT}:role/cdk-hnb659fds-${other}-role-${PRODUCTION_ACCOUNT}-${REGION}`;
       expect([other, await assume(arn)]).toEqual([other, 'ImplicitlyDenied']);
     }
     expect(JSON.stringify(github.trustPolicy(driftRole))).toContain(

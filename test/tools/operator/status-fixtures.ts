@@ -1,15 +1,12 @@
-// What the status tests share: the accounts, tags and names of the deployment they read, and the pipeline's state
-// after an execution whose service deploy failed.
+// What the status tests share besides the accounts, region and tag of test/helpers/constants.ts: the tag before, the
+// names of the deployment they read, and the pipeline's state after an execution whose service deploy failed.
+import { PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT } from '../../helpers/constants';
 
 export const SCRIPT = 'tools/operator/status.ts';
-export const REGION = 'us-east-2';
-export const TOOLING = '111111111111';
-export const PRODUCTION = '333333333333';
-export const STAGING = '444444444444';
-export const NEW_TAG = 'sha-0123456789abcdef';
+/** The tag the service ran before: IMAGE_TAG is the new one. */
 export const OLD_TAG = 'sha-fedcba9876543210';
-export const REPOSITORY = '222222222222.dkr.ecr.us-east-2.amazonaws.com/hello-privatelink';
-export const URL = 'http://hello-Publi-1ABC2DEF3GHI-123456789.us-east-2.elb.amazonaws.com';
+export const REPOSITORY = `${REGISTRY_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/hello-privatelink`;
+export const URL = `http://hello-Publi-1ABC2DEF3GHI-123456789.${REGION}.elb.amazonaws.com`;
 export const SERVICE_STACK = 'hello-privatelink-production-service';
 /** The alarm names CloudFormation gives the service stack's two alarms: stack, logical id with CDK's hash, suffix. */
 export const ALARM_5XX = `${SERVICE_STACK}-Target5xxAlarm8F1E2D3C-1A2B3C4D5E6F`;
@@ -17,7 +14,7 @@ export const ALARM_UNHEALTHY = `${SERVICE_STACK}-UnhealthyTasksAlarm0A1B2C3D-6F5
 
 export const at = (iso: string) => Date.parse(iso) / 1000;
 export const DEPLOYMENT_ARN = (id: string) =>
-  `arn:aws:ecs:${REGION}:${PRODUCTION}:service-deployment/cluster/service/${id}`;
+  `arn:aws:ecs:${REGION}:${PRODUCTION_ACCOUNT}:service-deployment/cluster/service/${id}`;
 
 export const actionState = (actionName: string, status?: string, lastStatusChange?: string, message?: string) => ({
   actionName,

@@ -12,19 +12,14 @@ import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
 import { motoCredentials, startMoto, type Moto } from '../../helpers/moto';
 import { runTool, type ToolRun } from '../../helpers/run-tool';
 import {
-  ALARM_5XX,
-  ALARM_UNHEALTHY,
-  NEW_TAG,
-  OLD_TAG,
-  PRODUCTION,
+  IMAGE_TAG,
+  PRODUCTION_ACCOUNT,
   REGION,
-  REPOSITORY,
-  SCRIPT,
-  SERVICE_STACK,
-  STAGING,
-  TOOLING,
-  URL,
-} from './status-fixtures';
+  REGISTRY_ACCOUNT,
+  STAGING_ACCOUNT,
+  TOOLING_ACCOUNT,
+} from '../../helpers/constants';
+import { ALARM_5XX, ALARM_UNHEALTHY, OLD_TAG, REPOSITORY, SCRIPT, SERVICE_STACK, URL } from './status-fixtures';
 import { standIn } from './status-stand-in';
 
 const RECORDER = path.join(PROJECT_ROOT, 'test/helpers/aws-call-recorder.js');
@@ -37,10 +32,15 @@ writeFileSync(
   JSON.stringify({
     ...defaultConfigJson(),
     environments: [
-      { name: 'production', account: PRODUCTION, requireApproval: true },
-      { name: 'staging', account: STAGING, requireApproval: false, service: { deploymentStrategy: 'rolling' } },
+      { name: 'production', account: PRODUCTION_ACCOUNT, requireApproval: true },
+      { name: 'staging', account: STAGING_ACCOUNT, requireApproval: false, service: { deploymentStrategy: 'rolling' } },
     ],
-    profiles: { [TOOLING]: 'tooling', '222222222222': 'account-a', [PRODUCTION]: 'account-b', [STAGING]: 'account-c' },
+    profiles: {
+      [TOOLING_ACCOUNT]: 'tooling',
+      [REGISTRY_ACCOUNT]: 'account-a',
+      [PRODUCTION_ACCOUNT]: 'account-b',
+      [STAGING_ACCOUNT]: 'account-c',
+    },
   }),
 );
 
@@ -98,7 +98,7 @@ export function statusAgainstMoto() {
     const as = {
       region: REGION,
       endpoint: moto.endpoint,
-      credentials: await motoCredentials(moto.endpoint, `arn:aws:iam::${PRODUCTION}:role/admin`),
+      credentials: await motoCredentials(moto.endpoint, `arn:aws:iam::${PRODUCTION_ACCOUNT}:role/admin`),
     };
     const cloudformation = new CloudFormationClient(as);
     await cloudformation.send(
@@ -119,7 +119,7 @@ export function statusAgainstMoto() {
             Cluster: { Type: 'AWS::ECS::Cluster' },
             TaskDefinitionB66D1CC5: {
               Type: 'AWS::ECS::TaskDefinition',
-              Properties: { Family: 'service', ContainerDefinitions: [container(NEW_TAG)] },
+              Properties: { Family: 'service', ContainerDefinitions: [container(IMAGE_TAG)] },
             },
             ServiceD69D759B: {
               Type: 'AWS::ECS::Service',
@@ -130,7 +130,7 @@ export function statusAgainstMoto() {
               },
             },
           },
-          Outputs: { ImageTag: { Value: NEW_TAG } },
+          Outputs: { ImageTag: { Value: IMAGE_TAG } },
         }),
       }),
     );

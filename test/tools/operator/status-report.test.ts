@@ -7,7 +7,15 @@ import type { StatusReport } from '../../../tools/operator/status-report';
 import { renderScreen } from '../../../tools/operator/status-screen';
 import { alarmLabel, deploymentStatus, imageTag } from '../../../tools/operator/status-service';
 import { configWith, newProjectApp } from '../../helpers/cdk';
-import { ALARM_5XX, NEW_TAG, PRODUCTION, REGION, REPOSITORY, SERVICE_STACK, STAGING, TOOLING } from './status-fixtures';
+import {
+  IMAGE_TAG,
+  PRODUCTION_ACCOUNT,
+  PROJECT_NAME,
+  REGION,
+  STAGING_ACCOUNT,
+  TOOLING_ACCOUNT,
+} from '../../helpers/constants';
+import { ALARM_5XX, REPOSITORY, SERVICE_STACK } from './status-fixtures';
 
 describe('what status reads, named as the app names it', () => {
   test("stack names, stage ids, and each environment's stages and actions in the pipeline CDK Pipelines builds", () => {
@@ -15,12 +23,12 @@ describe('what status reads, named as the app names it', () => {
     // a full run (read from the built pipeline, without a synth)
     const config = configWith((j) => {
       j.environments = [
-        { name: 'production', account: PRODUCTION, requireApproval: true },
-        { name: 'staging', account: STAGING, requireApproval: false },
+        { name: 'production', account: PRODUCTION_ACCOUNT, requireApproval: true },
+        { name: 'staging', account: STAGING_ACCOUNT, requireApproval: false },
       ];
-      j.profiles[STAGING] = 'account-c';
+      j.profiles[STAGING_ACCOUNT] = 'account-c';
     });
-    const delivery = buildDeliveryApp(newProjectApp(), config, NEW_TAG);
+    const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
     const states: StageState[] = delivery.pipeline.pipeline.pipeline.stages.map((stage) => ({
       stageName: stage.stageName,
       latestExecution: { pipelineExecutionId: 'e1', status: 'Succeeded' },
@@ -95,7 +103,10 @@ describe('reading ECS, and the screen', () => {
           status: 'ROLLBACK_SUCCESSFUL',
           deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 },
           lifecycleHookDetails: [
-            { status: 'FAILED', targetArn: 'arn:aws:lambda:us-east-2:333333333333:function:hello-production-verifier' },
+            {
+              status: 'FAILED',
+              targetArn: `arn:aws:lambda:${REGION}:${PRODUCTION_ACCOUNT}:function:hello-production-verifier`,
+            },
           ],
         },
       ).reason,
@@ -108,7 +119,7 @@ describe('reading ECS, and the screen', () => {
   });
 
   test('an image tag is what follows the last colon of the name, or the digest', () => {
-    expect(imageTag(`${REPOSITORY}:${NEW_TAG}`)).toBe(NEW_TAG);
+    expect(imageTag(`${REPOSITORY}:${IMAGE_TAG}`)).toBe(IMAGE_TAG);
     expect(imageTag('localhost:5000/app')).toBe('latest');
     expect(imageTag(`${REPOSITORY}@sha256:abc`)).toBe('sha256:abc');
   });
@@ -116,23 +127,23 @@ describe('reading ECS, and the screen', () => {
   test('an account whose lookup role cannot be assumed gets one line saying so, not one per part', () => {
     // GIVEN a report where staging's role was refused and the rest was read
     const refused = {
-      unreadable: `STS AssumeRole failed: AccessDenied: User: arn:aws:sts::${TOOLING}:assumed-role/operator/me is not authorized to perform: sts:AssumeRole`,
+      unreadable: `STS AssumeRole failed: AccessDenied: User: arn:aws:sts::${TOOLING_ACCOUNT}:assumed-role/operator/me is not authorized to perform: sts:AssumeRole`,
     };
     const report: StatusReport = {
-      project: 'hello-privatelink',
+      project: PROJECT_NAME,
       region: REGION,
       readAt: '2026-05-01T12:30:00.000Z',
       pipeline: {
-        name: 'hello-privatelink',
-        account: TOOLING,
-        role: lookupRoleArn('aws', TOOLING, REGION),
+        name: PROJECT_NAME,
+        account: TOOLING_ACCOUNT,
+        role: lookupRoleArn('aws', TOOLING_ACCOUNT, REGION),
         lastExecution: null,
       },
       environments: [
         {
           name: 'staging',
-          account: STAGING,
-          role: lookupRoleArn('aws', STAGING, REGION),
+          account: STAGING_ACCOUNT,
+          role: lookupRoleArn('aws', STAGING_ACCOUNT, REGION),
           deploymentStrategy: 'rolling',
           stacks: refused,
           url: refused,
@@ -145,12 +156,12 @@ describe('reading ECS, and the screen', () => {
     };
     // THEN its block has that one line and the pipeline's
     expect(renderScreen(report).split('\n')).toEqual([
-      "hello-privatelink in us-east-2, read 2026-05-01 12:30 UTC as each account's CDK lookup role",
-      'pipeline hello-privatelink (111111111111): no execution yet',
+      `${PROJECT_NAME} in ${REGION}, read 2026-05-01 12:30 UTC as each account's CDK lookup role`,
+      `pipeline ${PROJECT_NAME} (${TOOLING_ACCOUNT}): no execution yet`,
       '',
-      'staging (444444444444, rolling)',
+      `staging (${STAGING_ACCOUNT}, rolling)`,
       '  reads       unreadable: STS AssumeRole failed: AccessDenied: the role is not authorized to perform: ' +
-        'sts:AssumeRole (as cdk-hnb659fds-lookup-role-444444444444-us-east-2)',
+        `sts:AssumeRole (as cdk-hnb659fds-lookup-role-${STAGING_ACCOUNT}-${REGION})`,
       '  pipeline    StagingNetwork  NotInPipeline',
       '              StagingService  NotInPipeline',
     ]);

@@ -1,6 +1,7 @@
 // A loopback stand-in for what moto lacks in `npm run status`: ECS's service deployments and CodePipeline's state.
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { DEPLOYMENT_ARN, PIPELINE_STATE, PRODUCTION, REGION, ALARM_5XX, ALARM_UNHEALTHY, at } from './status-fixtures';
+import { PRODUCTION_ACCOUNT, REGION } from '../../helpers/constants';
+import { DEPLOYMENT_ARN, PIPELINE_STATE, ALARM_5XX, ALARM_UNHEALTHY, at } from './status-fixtures';
 
 /**
  * The stand-in: CodePipeline's GetPipelineState and ListPipelineExecutions, and ECS's ListServiceDeployments and
@@ -19,7 +20,7 @@ export function standIn(
             400,
             {
               __type: 'AccessDeniedException',
-              message: `User: arn:aws:sts::${PRODUCTION}:assumed-role/cdk-hnb659fds-lookup-role-${PRODUCTION}-${REGION}/npm-run-status is not authorized to perform: ecs:ListServiceDeployments with an explicit deny in a service control policy`,
+              message: `User: arn:aws:sts::${PRODUCTION_ACCOUNT}:assumed-role/cdk-hnb659fds-lookup-role-${PRODUCTION_ACCOUNT}-${REGION}/npm-run-status is not authorized to perform: ecs:ListServiceDeployments with an explicit deny in a service control policy`,
             },
           ];
         }

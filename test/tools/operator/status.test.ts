@@ -3,18 +3,14 @@ import { lookupRoleArn } from '../../../config/names';
 import type { StatusReport } from '../../../tools/operator/status-report';
 import { renderScreen } from '../../../tools/operator/status-screen';
 import {
-  ALARM_5XX,
-  ALARM_UNHEALTHY,
-  DEPLOYMENT_ARN,
-  EXECUTION,
-  NEW_TAG,
-  OLD_TAG,
-  PRODUCTION,
+  IMAGE_TAG,
+  PRODUCTION_ACCOUNT,
+  PROJECT_NAME,
   REGION,
-  STAGING,
-  TOOLING,
-  URL,
-} from './status-fixtures';
+  STAGING_ACCOUNT,
+  TOOLING_ACCOUNT,
+} from '../../helpers/constants';
+import { ALARM_5XX, ALARM_UNHEALTHY, DEPLOYMENT_ARN, EXECUTION, OLD_TAG, URL } from './status-fixtures';
 import { statusAgainstMoto } from './status-moto';
 
 describe('status against moto and a stand-in for what moto lacks', () => {
@@ -32,12 +28,12 @@ describe('status against moto and a stand-in for what moto lacks', () => {
     // THEN it exits 0 and the screen says what runs where
     expect([run.code, run.stderr.split('\n').filter((l) => l.startsWith('status'))]).toEqual([0, []]);
     expect(steady(run.stdout.trimEnd()).split('\n')).toEqual([
-      "hello-privatelink in us-east-2, read <time> as each account's CDK lookup role",
-      'pipeline hello-privatelink (111111111111): last execution e7b1c2d3 Failed, started 2026-05-01 12:00 UTC, revision v3',
+      `${PROJECT_NAME} in ${REGION}, read <time> as each account's CDK lookup role`,
+      `pipeline ${PROJECT_NAME} (${TOOLING_ACCOUNT}): last execution e7b1c2d3 Failed, started 2026-05-01 12:00 UTC, revision v3`,
       '',
-      'production (333333333333, blue-green)',
+      `production (${PRODUCTION_ACCOUNT}, blue-green)`,
       `  url         ${URL}`,
-      `  image       ${OLD_TAG}, 0 of 2 tasks running; the service stack's ImageTag is ${NEW_TAG}`,
+      `  image       ${OLD_TAG}, 0 of 2 tasks running; the service stack's ImageTag is ${IMAGE_TAG}`,
       '  deployment  rolled back: alarm Target5xxAlarm triggered; rolled back to the service revision of 2026-04-30; ' +
         'Service deployment rolled back because of a CloudWatch alarm. (2026-05-01 12:09 UTC)',
       '  alarms      Target5xxAlarm ALARM since <time>, UnhealthyTasksAlarm OK',
@@ -45,7 +41,7 @@ describe('status against moto and a stand-in for what moto lacks', () => {
       '              ProductionService  Failed at hello-privatelink-production-service.Deploy: Resource handler ' +
         'returned message: "ECS Deployment Circuit Breaker was triggered", execution e7b1c2d3, 2026-05-01 12:10 UTC',
       '',
-      'staging (444444444444, rolling)',
+      `staging (${STAGING_ACCOUNT}, rolling)`,
       '  stacks      not deployed: no hello-privatelink-staging-network or hello-privatelink-staging-service',
       '  pipeline    StagingNetwork  NeverRan',
       '              StagingService  NeverRan',
@@ -69,7 +65,7 @@ describe('status against moto and a stand-in for what moto lacks', () => {
     );
     const assumed = run.calls.filter((c) => c.command === 'AssumeRoleCommand');
     expect(new Set(assumed.map((c) => c.input.RoleArn))).toEqual(
-      new Set([TOOLING, PRODUCTION, STAGING].map((a) => lookupRoleArn('aws', a, REGION))),
+      new Set([TOOLING_ACCOUNT, PRODUCTION_ACCOUNT, STAGING_ACCOUNT].map((a) => lookupRoleArn('aws', a, REGION))),
     );
     expect(assumed.every((c) => c.accessKeyId === 'testing')).toBe(true);
     const reads = run.calls.filter((c) => c.command !== 'AssumeRoleCommand');
@@ -80,16 +76,16 @@ describe('status against moto and a stand-in for what moto lacks', () => {
     );
     expect(new Set(made)).toEqual(
       new Set([
-        `CodePipeline GetPipelineState as ${TOOLING}`,
-        `CodePipeline ListPipelineExecutions as ${TOOLING}`,
-        `CloudFormation DescribeStacks as ${PRODUCTION}`,
-        `CloudFormation ListStackResources as ${PRODUCTION}`,
-        `ECS DescribeServices as ${PRODUCTION}`,
-        `ECS DescribeTaskDefinition as ${PRODUCTION}`,
-        `ECS ListServiceDeployments as ${PRODUCTION}`,
-        `ECS DescribeServiceDeployments as ${PRODUCTION}`,
-        `CloudWatch DescribeAlarms as ${PRODUCTION}`,
-        `CloudFormation DescribeStacks as ${STAGING}`,
+        `CodePipeline GetPipelineState as ${TOOLING_ACCOUNT}`,
+        `CodePipeline ListPipelineExecutions as ${TOOLING_ACCOUNT}`,
+        `CloudFormation DescribeStacks as ${PRODUCTION_ACCOUNT}`,
+        `CloudFormation ListStackResources as ${PRODUCTION_ACCOUNT}`,
+        `ECS DescribeServices as ${PRODUCTION_ACCOUNT}`,
+        `ECS DescribeTaskDefinition as ${PRODUCTION_ACCOUNT}`,
+        `ECS ListServiceDeployments as ${PRODUCTION_ACCOUNT}`,
+        `ECS DescribeServiceDeployments as ${PRODUCTION_ACCOUNT}`,
+        `CloudWatch DescribeAlarms as ${PRODUCTION_ACCOUNT}`,
+        `CloudFormation DescribeStacks as ${STAGING_ACCOUNT}`,
       ]),
     );
     expect(reads.every((c) => /^(Describe|List|Get)/.test(c.command))).toBe(true);
@@ -104,10 +100,10 @@ describe('status against moto and a stand-in for what moto lacks', () => {
     const [production, staging] = report.environments;
     expect(production).toMatchObject({
       name: 'production',
-      account: PRODUCTION,
-      role: lookupRoleArn('aws', PRODUCTION, REGION),
+      account: PRODUCTION_ACCOUNT,
+      role: lookupRoleArn('aws', PRODUCTION_ACCOUNT, REGION),
       url: URL,
-      image: { running: [{ tag: OLD_TAG, deployment: 'PRIMARY', desiredTasks: 2 }], stackOutput: NEW_TAG },
+      image: { running: [{ tag: OLD_TAG, deployment: 'PRIMARY', desiredTasks: 2 }], stackOutput: IMAGE_TAG },
       deployment: {
         state: 'rolled back',
         ecsStatus: 'ROLLBACK_SUCCESSFUL',
@@ -131,9 +127,9 @@ describe('status against moto and a stand-in for what moto lacks', () => {
       alarms: [],
     });
     expect(report.pipeline).toEqual({
-      name: 'hello-privatelink',
-      account: TOOLING,
-      role: lookupRoleArn('aws', TOOLING, REGION),
+      name: PROJECT_NAME,
+      account: TOOLING_ACCOUNT,
+      role: lookupRoleArn('aws', TOOLING_ACCOUNT, REGION),
       lastExecution: {
         id: EXECUTION,
         status: 'Failed',
