@@ -10,8 +10,9 @@ interface Project {
 }
 
 /**
- * Every name the project chooses starts with `<projectName>-`, but the pipeline's, which is the project name, and its
- * build log group's. The bootstrap policies allow the stacks to create and change only resources named so.
+ * Every name below starts with `<projectName>-`, but the pipeline's, which is the project name, its build log
+ * group's, and the repository's, which the config sets. The bootstrap policies allow the stacks to create and change
+ * only resources named so.
  */
 export function projectNamePattern(projectName: string): string {
   return `${projectName}-*`;
