@@ -10,9 +10,9 @@ interface Project {
 }
 
 /**
- * Every name below starts with `<projectName>-`, but the pipeline's, which is the project name, its build log
- * group's, and the repository's, which the config sets. The bootstrap policies allow the stacks to create and change
- * only resources named so.
+ * Every name the project gives starts with `<projectName>-`, but the pipeline's, which is the project name, its build
+ * log group's, and the repository's, which the config sets (CDK's bootstrap roles and ECR's layer bucket below are
+ * theirs). The bootstrap policies allow the stacks to create and change only resources named so.
  */
 export function projectNamePattern(projectName: string): string {
   return `${projectName}-*`;
