@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { CommandError, parseCommandLine, runCommand, shorten } from '../tools/cli/command';
-import { stepBundle } from '../pipeline/steps';
+import { stepBundle } from '../config/names';
 import { runProcessSync, succeeded } from '../tools/cli/process';
 import { bundleSteps } from '../tools/build/bundle-steps';
 import { median, runTimed, tempDir, timeCommand, type TimedRun } from './run';

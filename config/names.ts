@@ -206,3 +206,18 @@ export function lambdaFunctionArn(partition: string, region: string, account: st
 export function repositoryArn(partition: string, region: string, account: string, repositoryName: string): string {
   return arn(partition, 'ecr', region, account, `repository/${repositoryName}`);
 }
+
+/**
+ * The steps the pipeline runs after Synth, each bundled by `npm run synth` (tools/build/bundle-steps.ts) into
+ * one self-contained file in the cloud assembly: the steps run them with `node`, with nothing to install.
+ */
+export const STEP_ENTRIES = {
+  'publish-image': 'tools/pipeline-steps/publish-image.ts',
+  'smoke-test': 'tools/pipeline-steps/smoke-test.ts',
+} as const;
+export type StepName = keyof typeof STEP_ENTRIES;
+
+/** A step's bundle, relative to the cloud assembly. */
+export function stepBundle(name: StepName): string {
+  return `steps/${name}.js`;
+}

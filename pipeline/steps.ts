@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { CodeBuildStep, ManualApprovalStep, type IFileSetProducer } from 'aws-cdk-lib/pipelines';
 import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
+import { stepBundle } from '../config/names';
 
 /**
  * Node on CodeBuild, the same major version as `.nvmrc` (test/versions.test.ts holds them together). Ubuntu
@@ -11,21 +12,6 @@ import type { CpuArchitecture, EnvironmentConfig } from '../config/load';
  * (aws/aws-codebuild-docker-images), so the images the pipeline uses need no change for it.
  */
 export const CODEBUILD_NODE_VERSION = '24';
-
-/**
- * The steps the pipeline runs after Synth, each bundled by `npm run synth` (tools/planning/bundle-steps.ts) into
- * one self-contained file in the cloud assembly: the steps run them with `node`, with nothing to install.
- */
-export const STEP_ENTRIES = {
-  'publish-image': 'tools/pipeline-steps/publish-image.ts',
-  'smoke-test': 'tools/pipeline-steps/smoke-test.ts',
-} as const;
-export type StepName = keyof typeof STEP_ENTRIES;
-
-/** A step's bundle, relative to the cloud assembly. */
-export function stepBundle(name: StepName): string {
-  return `steps/${name}.js`;
-}
 
 /** Where the publish step mounts the cloud assembly beside its checkout. */
 const ASSEMBLY_DIR = 'assembly';

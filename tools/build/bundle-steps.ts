@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { STEP_ENTRIES, stepBundle, type StepName } from '../../pipeline/steps';
+import { STEP_ENTRIES, stepBundle, type StepName } from '../../config/names';
 
 /** Bundles every step into `<assemblyDir>/steps/`; returns each bundle's path and size in bytes. */
 export function bundleSteps(assemblyDir: string, projectRoot = process.cwd()): Array<{ file: string; bytes: number }> {

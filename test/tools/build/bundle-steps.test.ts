@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { publisherRoleArn } from '../../../config/names';
-import { stepBundle } from '../../../pipeline/steps';
+import { stepBundle } from '../../../config/names';
 import { verifierCode } from '../../../stages/service/in-vpc-verifier';
 import { startLocalNginx, type LocalNginx } from '../../../tools/local/local-nginx';
 import { bundleSteps } from '../../../tools/build/bundle-steps';

@@ -1,5 +1,6 @@
 // A loopback stand-in for STS and CloudFormation, which moto serves without drift detection, for `npm run drift` run
 // as a user runs it.
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StackResourceDrift } from '@aws-sdk/client-cloudformation';
@@ -74,7 +75,7 @@ export async function startStandIn(stacks: Record<string, StackScript>, refuse: 
             `User: ${key} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
           );
         }
-        const accessKey = `ASIA${input.RoleArn.split(':')[4]}`;
+        const accessKey = `ASIA${parseArn(input.RoleArn).accountId}`;
         roles.set(accessKey, input.RoleArn);
         return ok(sts, {
           Credentials: {

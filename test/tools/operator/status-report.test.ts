@@ -37,7 +37,7 @@ describe('what status reads, named as the app names it', () => {
         latestExecution: { status: 'Succeeded' },
       })),
     }));
-    // THEN (the stack and stage names come from pipeline/names.ts, which the app itself uses)
+    // THEN (the stack and stage names come from config/names.ts, which the app itself uses)
     // ... and each environment has its network and its service, with their own actions only
     const found = (name: string) =>
       environmentStages(states, name).map((s) => [s.stage, s.pipelineStage, s.status, s.actions.map((a) => a.name)]);
