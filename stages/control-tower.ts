@@ -86,8 +86,9 @@ const CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'control-towe
 const CACHE_ENTRIES = 2000;
 
 /**
- * What `find` returns for these inputs, kept under their SHA-256 with the validator's version (which pins cfn-guard
- * and its rules): a synth whose stack did not change since an earlier synth, by anyone on this clone, reuses it.
+ * What `find` returns for these inputs (rule names and templates), kept under their SHA-256 with the validator's
+ * version, which pins cfn-guard and its rule files: a synth whose stack did not change since an earlier synth, by
+ * anyone on this clone, reuses it.
  */
 function cached(inputs: readonly string[], find: () => PolicyViolationBeta1[]): PolicyViolationBeta1[] {
   const hash = createHash('sha256').update(VALIDATOR_VERSION);
@@ -146,7 +147,7 @@ export function controlTowerViolations(
     if (data.length === 0) continue;
     // Each finding names its template by its place in `data`, so that the same rules over the same data, in any
     // synth of any app, find the same things.
-    const findings = cached([...rules.map((r) => readFileSync(r.file, 'utf8')), ...data.map((d) => d.text)], () =>
+    const findings = cached([...rules.map((r) => r.rule), ...data.map((d) => d.text)], () =>
       runGuard(
         context,
         rules,
