@@ -10,7 +10,10 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import Ajv, { _ } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { format, resolveConfig } from 'prettier';
+import { SCHEMA_FORMATS } from './aws-facts';
 
 /** The part of JSON Schema the generator reads. */
 interface Schema {
@@ -219,11 +222,44 @@ function readSchemas(): Map<string, Schema> {
   return new Map(files.map((f) => [f, JSON.parse(readFileSync(path.join(__dirname, f), 'utf8')) as Schema]));
 }
 
+/**
+ * The validator of the whole configuration as ajv's standalone code, with its types: compiling the schemas takes
+ * ajv a tenth of a second at every synth and every command that reads the configuration; loading this, nothing
+ * (ajv.js.org/standalone.html). The schemas' descriptions are the error text, so errors carry their schema
+ * (verbose).
+ */
+function validatorModules(schemas: ReadonlyMap<string, Schema>): Map<string, string> {
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    useDefaults: false,
+    code: { source: true, formats: _`require("../aws-facts").SCHEMA_FORMATS` },
+  });
+  for (const [name, check] of Object.entries(SCHEMA_FORMATS)) ajv.addFormat(name, check);
+  // The sections by their $id, which the main schema's $refs name, as an editor resolves them beside it.
+  ajv.addSchema([...schemas].filter(([file]) => file !== ROOT_SCHEMA).map(([, schema]) => schema));
+  const code = standaloneCode(ajv, ajv.compile(schemas.get(ROOT_SCHEMA)!));
+  const header = `// Generated from config/*.schema.json by \`npx tsx config/generate-types.ts\`; do not edit.\n`;
+  return new Map([
+    ['validate.js', `${header}${code}\n`],
+    [
+      'validate.d.ts',
+      `${header}import type { ValidateFunction } from 'ajv';\n\n` +
+        `/** Whether a value is a configuration as written; its errors say why not. */\n` +
+        `declare const validate: ValidateFunction;\nexport default validate;\n`,
+    ],
+  ]);
+}
+
 /** The files config/schema-types/ should hold, by name, formatted as the repository's Prettier settings say. */
 async function generateSchemaTypes(): Promise<Map<string, string>> {
   const options = await resolveConfig(path.join(SCHEMA_TYPES_DIR, 'index.ts'));
-  const modules = new TypeWriter(readSchemas()).modules();
-  for (const [name, text] of modules) modules.set(name, await format(text, { ...options, parser: 'typescript' }));
+  const schemas = readSchemas();
+  const modules = new Map([...new TypeWriter(schemas).modules(), ...validatorModules(schemas)]);
+  for (const [name, text] of modules) {
+    // The validator's code is ajv's, left as ajv writes it (.prettierignore).
+    if (name.endsWith('.ts')) modules.set(name, await format(text, { ...options, parser: 'typescript' }));
+  }
   return modules;
 }
 

@@ -11,21 +11,12 @@ import {
 } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IConstruct } from 'constructs';
-import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AcknowledgeControlTowerRules } from './control-tower-acknowledgements';
 import { CONTROL_TOWER_PLUGIN, controlTowerRules, type GuardRule } from './control-tower-rules';
+import { synthCached } from './synth-cache';
 
 /** The plugin's version: its cfn-guard binary and rules come with it. */
 const VALIDATOR_VERSION = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version ?? 'unknown';
@@ -80,41 +71,6 @@ function runGuard(
   }
 }
 
-/** Where findings are kept between synths, beside Node's compile cache (bin/load-typescript.cjs). */
-const CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'control-tower');
-/** Kept entries: past this many, the oldest half goes. */
-const CACHE_ENTRIES = 2000;
-
-/**
- * What `find` returns for these inputs (rule names and templates), kept under their SHA-256 with the validator's
- * version, which pins cfn-guard and its rule files: a synth whose stack did not change since an earlier synth, by
- * anyone on this clone, reuses it.
- */
-function cached(inputs: readonly string[], find: () => PolicyViolationBeta1[]): PolicyViolationBeta1[] {
-  const hash = createHash('sha256').update(VALIDATOR_VERSION);
-  for (const input of inputs) hash.update(`\0${input}`);
-  const file = path.join(CACHE, `${hash.digest('hex')}.json`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PolicyViolationBeta1[];
-  } catch {
-    // Not there yet, or unreadable: find them again.
-  }
-  const findings = find();
-  mkdirSync(CACHE, { recursive: true });
-  // Written whole or not at all: a synth beside this one reads either nothing or all of it.
-  const partial = `${file}.${process.pid}`;
-  writeFileSync(partial, JSON.stringify(findings));
-  renameSync(partial, file);
-  const entries = readdirSync(CACHE);
-  if (entries.length > CACHE_ENTRIES) {
-    const byAge = entries
-      .map((name) => ({ name, at: statSync(path.join(CACHE, name)).mtimeMs }))
-      .sort((a, b) => a.at - b.at);
-    for (const { name } of byAge.slice(0, entries.length / 2)) rmSync(path.join(CACHE, name), { force: true });
-  }
-  return findings;
-}
-
 /**
  * What the Control Tower rules find in the templates, each violation an error, sorted by rule.
  */
@@ -146,8 +102,9 @@ export function controlTowerViolations(
       }));
     if (data.length === 0) continue;
     // Each finding names its template by its place in `data`, so that the same rules over the same data, in any
-    // synth of any app, find the same things.
-    const findings = cached([...rules.map((r) => r.rule), ...data.map((d) => d.text)], () =>
+    // synth of any app, find the same things. The validator's version pins cfn-guard and its rule files.
+    const key = [VALIDATOR_VERSION, ...rules.map((r) => r.rule), ...data.map((d) => d.text)];
+    const findings = synthCached('control-tower', key, () =>
       runGuard(
         context,
         rules,

@@ -4,33 +4,64 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
+import { buildSync, version as ESBUILD_VERSION, type BuildOptions } from 'esbuild';
 import { acknowledge } from './nag';
+import { fileHash, synthCached } from './synth-cache';
 
 /** The Lambda handlers: runtime code, kept apart from the constructs (runtime/README.md). */
 const LAMBDA_RUNTIME_DIR = path.join(__dirname, '..', 'runtime', 'lambda');
 
-const bundles = new Map<string, string>();
+const PROJECT_ROOT = path.join(__dirname, '..');
+const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  // The Lambda Node.js runtime provides the AWS SDK v3.
+  external: ['@aws-sdk/*'],
+  write: false,
+  metafile: true,
+  logLevel: 'silent',
+  absWorkingDir: PROJECT_ROOT,
+} as const satisfies BuildOptions;
+
+/** A bundle, with the SHA-256 of each file esbuild read for it: the bundle holds while they are unchanged. */
+interface Bundle {
+  readonly code: string;
+  readonly inputs: Record<string, string | undefined>;
+}
+
+/** The cache key of an entry file's bundle: what esbuild's output depends on besides the files it reads. */
+export const bundleKey = (entry: string) => [ESBUILD_VERSION, JSON.stringify(BUNDLE_OPTIONS), entry];
 
 /**
- * A handler file of runtime/lambda/ and what it imports, bundled by esbuild into one minified CommonJS file of a few
- * KiB, for InlineFunction's source.
+ * An entry file and what it imports, bundled by esbuild into one minified CommonJS file. Kept between synths (a
+ * quarter of a second each): esbuild's output depends only on its version, its options and the files it read.
  */
+export function bundleHandler(entry: string): string {
+  return synthCached<Bundle>(
+    'lambda-bundles',
+    bundleKey(entry),
+    () => {
+      const result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [entry] });
+      const read = Object.keys(result.metafile.inputs).map((file) => path.resolve(PROJECT_ROOT, file));
+      return {
+        code: result.outputFiles[0].text,
+        inputs: Object.fromEntries(read.map((file) => [file, fileHash(file)])),
+      };
+    },
+    (bundle) => Object.entries(bundle.inputs).every(([file, hash]) => fileHash(file) === hash),
+  ).code;
+}
+
+const bundles = new Map<string, string>();
+
+/** A handler file of runtime/lambda/, bundled with what it imports into a few KiB, for InlineFunction's source. */
 export function inlineBundle(handlerFile: string): string {
   let code = bundles.get(handlerFile);
   if (code === undefined) {
-    code = buildSync({
-      entryPoints: [path.join(LAMBDA_RUNTIME_DIR, handlerFile)],
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      minify: true,
-      // The Lambda Node.js runtime provides the AWS SDK v3.
-      external: ['@aws-sdk/*'],
-      write: false,
-      logLevel: 'silent',
-    }).outputFiles[0].text;
+    code = bundleHandler(path.join(LAMBDA_RUNTIME_DIR, handlerFile));
     bundles.set(handlerFile, code);
   }
   return code;
