@@ -1,12 +1,13 @@
-// How `cdk synth` runs the app (cdk.json): Node loads each of the project's .ts files through esbuild's transform,
-// and keeps both the transformed code and V8's compiled code of every module between synths. tsx, which the npm
-// scripts use, also lexes each JavaScript module it loads, all of aws-cdk-lib's: a fifth of a synth's time
-// (npm run bench).
+// How `cdk synth` runs the app (cdk.json): Node loads each of the project's .ts files through esbuild's transform.
+// Between synths it keeps the transformed code, where each require() in node_modules leads, and V8's compiled code
+// of every module, all under node_modules/.cache, which `npm ci` empties. tsx, which the npm scripts use, also lexes
+// each JavaScript module it loads, all of aws-cdk-lib's: a fifth of a synth's time (npm run bench).
 'use strict';
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
-const { enableCompileCache } = require('node:module');
+const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { enableCompileCache, registerHooks } = require('node:module');
 const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 const projectRoot = path.join(__dirname, '..');
 const cacheRoot = path.join(projectRoot, 'node_modules', '.cache');
@@ -18,6 +19,25 @@ const esbuildVersion = JSON.parse(readFileSync(require.resolve('esbuild/package.
 enableCompileCache(path.join(cacheRoot, 'node-compile-cache'));
 // Stack traces name the TypeScript lines: construct traces in the validation report are read by people.
 process.setSourceMapsEnabled(true);
+
+/**
+ * Writes a cache file aside and renames it, so that a synth running beside this one never reads half a file. With
+ * `current`, the folder's other files go: those of an earlier node_modules. A cache that cannot be written (a
+ * read-only or full disk) only makes the next synth slower.
+ */
+function keep(file, text, current) {
+  const folder = path.dirname(file);
+  try {
+    mkdirSync(folder, { recursive: true });
+    if (current)
+      for (const name of readdirSync(folder)) if (!current(name)) rmSync(path.join(folder, name), { force: true });
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  } catch {
+    // Not kept.
+  }
+}
 
 /**
  * esbuild's synchronous transform waits on its service process: 0.4 s of a synth for the project's hundred files.
@@ -44,13 +64,58 @@ function transform(source, filename) {
     sourcefile: filename,
     tsconfigRaw,
   });
-  // Written aside and renamed, so that a synth running beside this one never reads half a file.
-  mkdirSync(transformCache, { recursive: true });
-  const partial = `${cached}.${process.pid}`;
-  writeFileSync(partial, code);
-  renameSync(partial, cached);
+  keep(cached, code);
   return code;
 }
+
+/**
+ * Where each require() inside node_modules leads, kept between synths: finding a module's file (the extensions
+ * tried, the package.json files read) is a tenth of a synth for aws-cdk-lib's thousand modules. What a specifier
+ * resolves to from a folder changes only when node_modules does, and npm rewrites node_modules/.package-lock.json
+ * whenever it changes node_modules (docs.npmjs.com/cli/configuring-npm/package-lock-json#hidden-lockfiles), so that
+ * file's size and time, with Node's version, name the cache. Only results inside node_modules are kept: a file added
+ * to the project can change what its own imports find. Node's synchronous module hooks (nodejs.org/api/module.html,
+ * registerHooks) apply to require() as to import.
+ */
+function cacheResolutions() {
+  const nodeModules = path.join(projectRoot, 'node_modules');
+  let tree;
+  try {
+    tree = statSync(path.join(nodeModules, '.package-lock.json'));
+  } catch {
+    return; // Not installed by npm: nothing says when node_modules changes.
+  }
+  const folder = path.join(cacheRoot, 'resolve');
+  const file = path.join(folder, `${process.version}-${tree.size}-${Math.trunc(tree.mtimeMs)}.json`);
+  let known = {};
+  try {
+    known = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // First synth on this tree.
+  }
+  const inside = pathToFileURL(nodeModules).href + '/';
+  let learned = 0;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const parent = context.parentURL;
+      if (!parent?.startsWith('file:')) return nextResolve(specifier, context);
+      const key = `${parent.slice(0, parent.lastIndexOf('/'))}\0${specifier}\0${context.conditions}`;
+      const hit = known[key];
+      if (hit) return { ...hit, shortCircuit: true };
+      const resolved = nextResolve(specifier, context);
+      if (resolved.url.startsWith(inside)) {
+        known[key] =
+          typeof resolved.format === 'string' ? { url: resolved.url, format: resolved.format } : { url: resolved.url };
+        learned++;
+      }
+      return resolved;
+    },
+  });
+  process.on('exit', () => {
+    if (learned > 0) keep(file, JSON.stringify(known), (name) => name.startsWith(path.basename(file)));
+  });
+}
+cacheResolutions();
 
 // require() tries each registered extension in turn, so `import './x'` finds x.ts as tsc resolves it.
 require.extensions['.ts'] = (module, filename) => {

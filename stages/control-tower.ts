@@ -9,17 +9,14 @@ import {
   type PolicyViolationBeta1,
   type Stage,
 } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import type { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IConstruct } from 'constructs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AcknowledgeControlTowerRules } from './control-tower-acknowledgements';
-import { CONTROL_TOWER_PLUGIN, controlTowerRules, type GuardRule } from './control-tower-rules';
+import { CONTROL_TOWER_PLUGIN, VALIDATOR_VERSION, controlTowerRules, type GuardRule } from './control-tower-rules';
 import { synthCached } from './synth-cache';
-
-/** The plugin's version: its cfn-guard binary and rules come with it. */
-const VALIDATOR_VERSION = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version ?? 'unknown';
 
 interface Template {
   readonly Resources?: Record<string, { readonly Type: string }>;
@@ -58,7 +55,12 @@ function runGuard(
       writeFileSync(file, text);
       return file;
     });
-    const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: rules.map((r) => r.file) });
+    // Loaded only when cfn-guard must run: a synth whose findings are all kept never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CfnGuardValidator: Validator } = require('@cdklabs/cdk-validator-cfnguard') as {
+      CfnGuardValidator: typeof CfnGuardValidator;
+    };
+    const validator = new Validator({ controlTowerRulesEnabled: false, rules: rules.map((r) => r.file) });
     return validator.validate({ ...context, templatePaths: files }).violations.map((v) => ({
       ...v,
       violatingResources: v.violatingResources.map((r) => ({

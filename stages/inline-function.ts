@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { buildSync, version as ESBUILD_VERSION, type BuildOptions } from 'esbuild';
+import type { BuildOptions, buildSync } from 'esbuild';
+import { version as ESBUILD_VERSION } from 'esbuild/package.json';
 import { acknowledge } from './nag';
 import { fileHash, synthCached } from './synth-cache';
 
@@ -44,7 +45,10 @@ export function bundleHandler(entry: string): string {
     'lambda-bundles',
     bundleKey(entry),
     () => {
-      const result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [entry] });
+      // Loaded only to bundle: a synth whose bundles are all kept never needs it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const esbuild = require('esbuild') as { buildSync: typeof buildSync };
+      const result = esbuild.buildSync({ ...BUNDLE_OPTIONS, entryPoints: [entry] });
       const read = Object.keys(result.metafile.inputs).map((file) => path.resolve(PROJECT_ROOT, file));
       return {
         code: result.outputFiles[0].text,

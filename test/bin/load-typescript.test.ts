@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runProcessSync } from '../../tools/cli/process';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
-const TRANSFORMS = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'ts-transform');
+const CACHE = path.join(PROJECT_ROOT, 'node_modules', '.cache');
+const TRANSFORMS = path.join(CACHE, 'ts-transform');
+const RESOLUTIONS = path.join(CACHE, 'resolve');
 const listTransforms = () => {
   try {
     return readdirSync(TRANSFORMS);
@@ -14,7 +16,8 @@ const listTransforms = () => {
 };
 
 describe("cdk synth's TypeScript loader (bin/load-typescript.cjs)", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'load-typescript-'));
+  // Inside the project, so that its packages resolve from there; gone at the end.
+  const dir = mkdtempSync(path.join(CACHE, 'load-typescript-test-'));
   const before = new Set(listTransforms());
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -49,5 +52,25 @@ describe("cdk synth's TypeScript loader (bin/load-typescript.cjs)", () => {
       printed: 'second',
       esbuildLoaded: true,
     });
+  });
+
+  test('keeps where a require() inside node_modules leads, and follows what it kept', () => {
+    const source =
+      "const found: unknown = require('constructs');\nconsole.log(typeof found === 'string' ? found : 'the package');";
+    expect(run(source).printed).toBe('the package');
+    // GIVEN the kept resolution from this folder pointed at another file
+    const [kept] = readdirSync(RESOLUTIONS).filter(
+      (name) => name.startsWith(process.version) && name.endsWith('.json'),
+    );
+    const file = path.join(RESOLUTIONS, kept);
+    const known = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { url: string }>;
+    const fromHere = Object.keys(known).filter((key) => key.startsWith(`${pathToFileURL(dir).href}\0constructs\0`));
+    expect(fromHere).toHaveLength(1);
+    expect(known[fromHere[0]].url).toBe(pathToFileURL(require.resolve('constructs')).href);
+    const marker = path.join(dir, 'marker.js');
+    writeFileSync(marker, "module.exports = 'the kept file';\n");
+    writeFileSync(file, JSON.stringify({ ...known, [fromHere[0]]: { url: pathToFileURL(marker).href } }));
+    // THEN the next run loads what was kept, without resolving again
+    expect(run(source).printed).toBe('the kept file');
   });
 });
