@@ -258,7 +258,7 @@ jobs:
     expect(credentials.with['role-to-assume']).toBe('${{ vars.DRIFT_ROLE_ARN }}');
     expect(runs(drift, 'drift')).toContain('npm run --silent drift > drift.txt');
     const scripts = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts;
-    expect(scripts.drift).toBe('tsx tools/operator/drift.ts');
+    expect(scripts.drift).toBe('node --require ./bin/load-typescript.cjs tools/operator/drift.ts');
     const text = readFileSync(path.join(PROJECT_ROOT, '.github/workflows/drift.yml'), 'utf8');
     expect(text).not.toContain('secrets.');
     expect(text).not.toContain('DEPLOY_ROLE_ARN');

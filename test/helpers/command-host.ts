@@ -1,7 +1,7 @@
 // Runs many invocations of the project's commands one after another in this one Node process, each exactly as
-// `node --import tsx tools/NAME.ts ARGS` would run it (the command's module as the main module, its own argv,
-// environment and working folder), and prints what each did as JSON. Starting Node, tsx and a command's imports
-// costs seconds; running the command's module again costs milliseconds. See runToolsInOneProcess in run-tool.ts.
+// its npm script would run it (the command's module as the main module, its own argv, environment and working
+// folder), and prints what each did as JSON. Starting Node and loading a command's imports costs a fraction of a
+// second each; running the command's module again costs milliseconds. See runToolsInOneProcess in run-tool.ts.
 //
 // What a separate process would give each run, this host gives it too, or reports that it could not:
 // - process.exit ends the run with its code: it throws, so nothing after it runs, as in a real exit;
@@ -75,8 +75,7 @@ function uncaught(error: unknown): void {
 }
 
 /**
- * File reads and writes in flight: tsx writes its compile cache without waiting, and they end on their own, printing
- * nothing. Every other kind (a timer, a socket, a connect, a lookup, a child process) could go on into the next run.
+ * File reads and writes in flight: they end on their own, printing nothing. Every other kind (a timer, a socket, a connect, a lookup, a child process) could go on into the next run.
  */
 const FILE_REQUESTS = /^(FSReq\w*|CloseReq|FileHandleCloseReq)$/;
 

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './cdk';
 import type { HostResult } from './command-host';
@@ -12,9 +11,13 @@ export interface ToolRun {
   readonly stderr: string;
 }
 
+/** How the npm scripts run a command's TypeScript (package.json), by absolute path so that any folder finds it. */
+export const TYPESCRIPT_LOADER = ['--require', path.join(PROJECT_ROOT, 'bin/load-typescript.cjs')] as const;
+
 /**
- * Runs one of the project's CLIs as `node --import tsx tools/NAME.ts ARGS`, without npm or npx in between, so
- * that what the user's npm configuration prints never mixes with the tool's own output.
+ * Runs one of the project's CLIs as its npm script does, `node --require ./bin/load-typescript.cjs tools/NAME.ts
+ * ARGS`, without npm in between, so that what the user's npm configuration prints never mixes with the tool's own
+ * output.
  */
 export async function runTool(
   script: string,
@@ -23,12 +26,10 @@ export async function runTool(
   /** Where it runs. @default the project root */
   cwd = PROJECT_ROOT,
 ): Promise<ToolRun> {
-  // tsx and the script by absolute path, so that a run from another folder finds both.
-  const tsx = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', tsx, path.resolve(PROJECT_ROOT, script), ...args],
+      [...TYPESCRIPT_LOADER, path.resolve(PROJECT_ROOT, script), ...args],
       {
         cwd,
         env: { ...process.env, ...env },
@@ -61,11 +62,10 @@ export interface HostedToolRun extends ToolRun {
 
 /**
  * Runs CLIs one after another in one Node process (test/helpers/command-host.ts), each as its own main module with
- * its own argv, environment and folder: one Node and tsx start for all of them instead of one each. For runs whose
+ * its own argv, environment and folder: one Node start and one load of what they import for all of them instead of one each. For runs whose
  * point is not the process itself; runTool runs a real one. A run that did not end in time has code -1.
  */
 export async function runToolsInOneProcess(cases: readonly ToolCase[]): Promise<HostedToolRun[]> {
-  const tsx = pathToFileURL(path.join(PROJECT_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
   const input = cases.map((c) => ({
     script: path.resolve(PROJECT_ROOT, c.script),
     args: c.args,
@@ -73,7 +73,7 @@ export async function runToolsInOneProcess(cases: readonly ToolCase[]): Promise<
     cwd: c.cwd ?? PROJECT_ROOT,
     timeoutMs: (c.timeoutSeconds ?? 60) * 1000,
   }));
-  const host = execFile(process.execPath, ['--import', tsx, path.join(__dirname, 'command-host.ts')], {
+  const host = execFile(process.execPath, [...TYPESCRIPT_LOADER, path.join(__dirname, 'command-host.ts')], {
     cwd: PROJECT_ROOT,
     maxBuffer: 64 * 1024 * 1024,
     timeout: input.reduce((sum, c) => sum + c.timeoutMs, 60_000),

@@ -8,13 +8,13 @@ import { PROJECT_ROOT } from '../helpers/cdk';
 
 const CDK_LIBRARIES = /^(aws-cdk-lib|constructs|cdk-nag)(\/|$)/;
 
-/** Each npm script's entry file: `tsx tools/x.ts` or `tsx bench/x.ts`. */
+/** Each npm script's entry file: `node --require ./bin/load-typescript.cjs tools/x.ts`, or `tsx tools/x.ts`. */
 function commandEntries(): [string, string][] {
   const { scripts } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
   return Object.entries(scripts).flatMap(([name, command]) => {
-    const entry = /^tsx (\S+\.ts)\b/.exec(command)?.[1];
+    const entry = /^(?:tsx|node --require \.\/bin\/load-typescript\.cjs) (\S+\.ts)\b/.exec(command)?.[1];
     return entry ? [[name, entry] as [string, string]] : [];
   });
 }

@@ -6,7 +6,7 @@ import { readPlan } from '../../../tools/report/plan';
 import { contentTag } from '../../../runtime/image-tag';
 import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
 import { PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, STAGING_ACCOUNT } from '../../helpers/constants';
-import { runToolsInOneProcess } from '../../helpers/run-tool';
+import { TYPESCRIPT_LOADER, runToolsInOneProcess } from '../../helpers/run-tool';
 
 /** Runs `npm run synth`'s program as a user would, with no AWS credentials or profile anywhere. */
 function runSynth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -15,7 +15,7 @@ function runSynth(args: string[]): Promise<{ code: number; stdout: string; stder
     Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_ENV'),
   );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/build/synth.ts', ...args], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, 'tools/build/synth.ts', ...args], {
       cwd: PROJECT_ROOT,
       env: { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' },
     });

@@ -29,8 +29,7 @@ interface Result {
 
 function judge(attack: Attack, run: ToolRun, seconds: number, leftRunning: readonly string[] = []): Result {
   const lines = run.stderr.split('\n').filter((l) => l.startsWith(`${attack.command}:`));
-  // tsx keeps its compile cache there (tsx-<uid>); anything else is the command's.
-  const left = attack.leavesEmpty ? readdirSync(attack.leavesEmpty).filter((f) => !f.startsWith('tsx-')) : [];
+  const left = attack.leavesEmpty ? readdirSync(attack.leavesEmpty) : [];
   if (left.length > 0) lines.push(`left behind in ${attack.leavesEmpty}: ${left.join(', ')}`);
   return { attack, code: run.code, lines, trace: /^\s+at .+:\d+:\d+\)?$/m.test(run.stderr), seconds, leftRunning };
 }
