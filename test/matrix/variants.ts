@@ -1,5 +1,5 @@
-// The configuration matrix: each variant is one file's synth, cdk-nag and cfn-lint clean, with each environment's
-// post-deploy check traced to its target. Together they set every field of the README's configuration table.
+// The configuration matrix: each variant is synthesized once (matrix.test.ts), cdk-nag and cfn-lint clean, with each
+// environment's post-deploy check traced to its target. Together they set every field of the README's configuration table.
 import { EXAMPLE_ZONE } from '../helpers/cdk';
 import { EXAMPLE_UUID, PRODUCTION_ACCOUNT, REGION, STAGING_ACCOUNT } from '../helpers/constants';
 
