@@ -1,5 +1,5 @@
 // Values many test files share, named for what they stand for. The accounts, region and project name are those of
-// config/deploy.json, the configuration configWith() starts from (test/pipeline/app.test.ts holds them to it); the
+// config/deploy.json, the configuration configWith() starts from (test/pipeline/app.suite.ts holds them to it); the
 // others are made up.
 
 /** The tooling account: the pipeline and GitHub OIDC stacks. */

@@ -1,5 +1,5 @@
 // `npm run deploy` as a newcomer runs it: the dry run, the refusals, the warning about what HEAD leaves out, and
-// the command that resumes after an upload whose start failed (the rollback: deploy-rollback.test.ts).
+// the command that resumes after an upload whose start failed (the rollback: deploy-rollback.suite.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';

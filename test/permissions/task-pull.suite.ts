@@ -3,16 +3,14 @@
 // passes through. Fargate pulls with the execution role (ECS developer guide, "Amazon ECS task execution IAM role"):
 // ecr:GetAuthorizationToken goes to the ecr.api endpoint, the image manifest and layer calls to ecr.dkr, and the
 // layers themselves come from S3 through the gateway endpoint.
-import { buildDeliveryApp } from '../../pipeline/build-app';
+import { defaultDelivery } from '../helpers/default-delivery';
 import { bootstrapTargets } from '../../tools/operator/bootstrap';
-import { configWith, newProjectApp } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { decide, verdictOf, type IamRequest, type PolicyJson } from '../helpers/iam';
-import { IMAGE_TAG, OUTSIDE_ACCOUNT, REGION } from '../helpers/constants';
+import { OUTSIDE_ACCOUNT, REGION } from '../helpers/constants';
 
-// GIVEN the default app, synthesized once for the file
-const config = configWith();
-const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
+// GIVEN the default app, synthesized once for the run
+const { config, delivery } = defaultDelivery();
 const registry = DeployedStack.of(delivery.stages.registry.stack);
 const network = DeployedStack.of(delivery.stages.environments[0].network.stack);
 const service = DeployedStack.of(delivery.stages.environments[0].service.stack);

@@ -1,3 +1,4 @@
+import { defaultDelivery } from '../helpers/default-delivery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { SOURCE_OBJECT_KEY } from '../../config/names';
@@ -17,7 +18,7 @@ import {
 
 // GIVEN the default app (S3 source, one approved environment), and a variant with a CodeConnections
 // source, x86 tasks and two environments, staging without approval then production with it
-const defaultApp = buildDeliveryApp(newProjectApp(), configWith(), IMAGE_TAG);
+const defaultApp = defaultDelivery().delivery;
 const template = Template.fromStack(defaultApp.pipeline);
 const twoEnvironments = Template.fromStack(
   buildDeliveryApp(

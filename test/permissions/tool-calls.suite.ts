@@ -2,6 +2,7 @@
 // (CodePipeline, which moto lacks, against a stand-in), then evaluated against every policy that decides it on
 // AWS: the identity policies and boundary of the role that made it, the target's resource policy, and the trust
 // policy of every role assumed, with the principal that assumes it there. No list of calls is written by hand.
+import { defaultDelivery } from '../helpers/default-delivery';
 import { parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,19 +11,17 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { publisherRoleArn, sourceBucketName } from '../../config/names';
-import { buildDeliveryApp } from '../../pipeline/build-app';
 import { bootstrapTargets } from '../../tools/operator/bootstrap';
-import { PROJECT_ROOT, configWith, newProjectApp } from '../helpers/cdk';
+import { PROJECT_ROOT } from '../helpers/cdk';
 import { DeployedStack } from '../helpers/deployed-policies';
 import { startFakeCodePipeline, type FakeCodePipeline } from '../helpers/fake-codepipeline';
 import { decide, verdictOf, type IamRequest } from '../helpers/iam';
 import { motoCredentials, startMoto, type Moto } from '../helpers/moto';
 import { runTool, type ToolRun } from '../helpers/run-tool';
-import { IMAGE_TAG, REGION } from '../helpers/constants';
+import { REGION } from '../helpers/constants';
 
-// GIVEN the default app, synthesized once for the file
-const config = configWith();
-const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
+// GIVEN the default app, synthesized once for the run
+const { config, delivery } = defaultDelivery();
 const pipeline = DeployedStack.of(delivery.pipeline);
 const github = DeployedStack.of(delivery.github!);
 const registry = DeployedStack.of(delivery.stages.registry.stack);

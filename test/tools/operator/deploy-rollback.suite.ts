@@ -1,5 +1,6 @@
 // `npm run deploy --ref`, the rollback, against moto (S3 versions, CloudFormation) and a CodePipeline stand-in, in a
 // clone of its own, as the GitHub deploy role.
+import { defaultDelivery } from '../../helpers/default-delivery';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SOURCE_OBJECT_KEY, sourceBucketName } from '../../../config/names';
-import { buildDeliveryApp } from '../../../pipeline/build-app';
 import { bootstrapTargets } from '../../../tools/operator/bootstrap';
 import { SOURCE_VERSION_DAYS } from '../../../tools/operator/deploy';
-import { PROJECT_ROOT, configWith, defaultConfigJson, newProjectApp } from '../../helpers/cdk';
-import { IMAGE_TAG, REGION } from '../../helpers/constants';
+import { PROJECT_ROOT, defaultConfigJson } from '../../helpers/cdk';
+import { REGION } from '../../helpers/constants';
 import { DeployedStack } from '../../helpers/deployed-policies';
 import { startFakeCodePipeline, type FakeCodePipeline } from '../../helpers/fake-codepipeline';
 import { decide, verdictOf, type IamRequest } from '../../helpers/iam';
@@ -29,8 +29,7 @@ import { runTool } from '../../helpers/run-tool';
 
 describe('deploy --ref, the rollback, against moto (S3 versions) and a CodePipeline stand-in', () => {
   // GIVEN the default app's pipeline and GitHub stacks, as deployed
-  const config = configWith();
-  const delivery = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
+  const { config, delivery } = defaultDelivery();
   const pipelineStack = DeployedStack.of(delivery.pipeline);
   const github = DeployedStack.of(delivery.github!);
   const deployRole = github.arnOf(github.ofType('AWS::IAM::Role').find((id) => id.startsWith('DeployRole'))!);

@@ -1,22 +1,17 @@
+import { defaultDelivery } from '../helpers/default-delivery';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildDeliveryApp } from '../../pipeline/build-app';
 import { configuredAccounts } from '../../config/load';
 import { formatPlan, readPlan } from '../../tools/report/plan';
-import { configWith, newProjectApp, projectContext } from '../helpers/cdk';
-import {
-  IMAGE_TAG,
-  PRODUCTION_ACCOUNT,
-  PROJECT_NAME,
-  REGION,
-  REGISTRY_ACCOUNT,
-  TOOLING_ACCOUNT,
-} from '../helpers/constants';
+import { projectContext } from '../helpers/cdk';
+import { PRODUCTION_ACCOUNT, PROJECT_NAME, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../helpers/constants';
 
-// GIVEN the whole app for the default configuration, synthesized once for the file
-const config = configWith();
-const { app, stages } = buildDeliveryApp(newProjectApp(), config, IMAGE_TAG);
-const assembly = app.synth();
+// GIVEN the whole app for the default configuration, synthesized once for the run
+const {
+  config,
+  delivery: { stages },
+  assembly,
+} = defaultDelivery();
 
 describe('the delivery app', () => {
   test('holds the registry stage in A and a network and service stage per environment in B', () => {

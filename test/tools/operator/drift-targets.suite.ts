@@ -1,4 +1,5 @@
 // Which stacks drift detection checks, and as whom: each account's CDK lookup role, which the drift role may assume.
+import { defaultDelivery } from '../../helpers/default-delivery';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
@@ -90,8 +91,8 @@ describe('which stacks drift detection checks, and as whom', () => {
   test('the drift role may assume each lookup role and nothing else, trusted only to its own environment', async () => {
     // GIVEN the drift role as deployed, with the tooling account's boundary, and each lookup role's trust as the
     // CDK CLI's bootstrap template writes it with the parameters npm run bootstrap passes
-    const config = configWith();
-    const github = DeployedStack.of(buildDeliveryApp(newProjectApp(), config, IMAGE_TAG).github!);
+    const { config, delivery } = defaultDelivery();
+    const github = DeployedStack.of(delivery.github!);
     const [driftRole] = github.ofType('AWS::IAM::Role').filter((id) => id.startsWith('DriftRole'));
     const boundary = bootstrapTargets(config).find((t) => t.account === config.toolingAccount)!.boundary;
     const assume = (resource: string) => {

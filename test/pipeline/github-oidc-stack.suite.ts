@@ -1,3 +1,4 @@
+import { defaultDelivery } from '../helpers/default-delivery';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +9,7 @@ import { configWith, newProjectApp } from '../helpers/cdk';
 import { IMAGE_TAG, PRODUCTION_ACCOUNT, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../helpers/constants';
 
 // GIVEN the default config, whose repository is my-org/hello-privatelink with a diff role
-const { github } = buildDeliveryApp(newProjectApp(), configWith(), IMAGE_TAG);
+const { github } = defaultDelivery().delivery;
 const template = Template.fromStack(github!);
 const roleTrust = (id: string) =>
   Object.entries(template.findResources('AWS::IAM::Role')).find(([logicalId]) => logicalId.startsWith(id))![1]

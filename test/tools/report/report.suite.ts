@@ -1,21 +1,13 @@
-import { buildDeliveryApp } from '../../../pipeline/build-app';
+import { defaultDelivery } from '../../helpers/default-delivery';
 import { acknowledgementsIn, buildReport } from '../../../tools/report/contents';
 import { controlTowerStatus, readValidationReport } from '../../../tools/report/control-tower';
 import { reportMarkdown, reportSummary } from '../../../tools/report/markdown';
 import type { CfnTemplate } from '../../../tools/report/rollout';
-import { configWith, newProjectApp } from '../../helpers/cdk';
-import {
-  IMAGE_TAG,
-  PRODUCTION_ACCOUNT,
-  PROJECT_NAME,
-  REGION,
-  REGISTRY_ACCOUNT,
-  TOOLING_ACCOUNT,
-} from '../../helpers/constants';
+import { PRODUCTION_ACCOUNT, PROJECT_NAME, REGION, REGISTRY_ACCOUNT, TOOLING_ACCOUNT } from '../../helpers/constants';
 
 describe('the report on the real app', () => {
-  // GIVEN the default app synthesized once, read back through the cloud assembly API
-  const assembly = buildDeliveryApp(newProjectApp(), configWith(), IMAGE_TAG).app.synth();
+  // GIVEN the default app, synthesized once for the run, read back through the cloud assembly API
+  const { assembly } = defaultDelivery();
   const report = buildReport(assembly.directory);
   const markdown = reportMarkdown(report);
 
