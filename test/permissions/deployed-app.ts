@@ -7,7 +7,8 @@ import { type IamRequest, verdictOf } from '../helpers/iam';
 import { IMAGE_TAG, STAGING_ACCOUNT } from '../helpers/constants';
 
 // GIVEN every optional resource on (diagnostics host, auto scaling, an internal staging with its own domain, zone and
-// requested certificate), and a repository whose name does not start with the project name, synthesized once per test file that imports it
+// requested certificate), and a repository whose name does not start with the project name, synthesized once per run:
+// the suites that import it are modules of one test file, deployed-app.test.ts
 export const config = configWith((json) => {
   json.registry.repositoryName = 'acme/web-frontend';
   json.network.diagnosticsHost = true;
