@@ -5,6 +5,18 @@
 // lexes every JavaScript module it loads (npm run bench). lint:workflows alone stays on tsx: GitHub's workflow
 // parser imports JSON without the import attribute Node requires, which only tsx's loader lets through.
 'use strict';
+// The Node this project runs on is .nvmrc's: on an older one, say so in one line instead of a TypeError below.
+{
+  const wanted = Number(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '.nvmrc'), 'utf8'));
+  const running = Number(process.versions.node.split('.')[0]);
+  if (running < wanted) {
+    process.stderr.write(
+      `This project runs on Node ${wanted} (.nvmrc); this is Node ${process.version}. ` +
+        "See the README's prerequisites, or run bash .ci/run, which fetches it.\n",
+    );
+    process.exit(1);
+  }
+}
 const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { enableCompileCache, registerHooks } = require('node:module');

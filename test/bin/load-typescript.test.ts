@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runProcessSync } from '../../tools/cli/process';
@@ -72,5 +72,24 @@ describe("cdk synth's TypeScript loader (bin/load-typescript.cjs)", () => {
     writeFileSync(file, JSON.stringify({ ...known, [fromHere[0]]: { url: pathToFileURL(marker).href } }));
     // THEN the next run loads what was kept, without resolving again
     expect(run(source).printed).toBe('the kept file');
+  });
+
+  test('on a Node older than .nvmrc names, says so in one line and exits 1', () => {
+    // GIVEN the loader beside an .nvmrc that asks for a Node newer than any
+    const copy = path.join(dir, 'newer');
+    mkdirSync(path.join(copy, 'bin'), { recursive: true });
+    copyFileSync(path.join(PROJECT_ROOT, 'bin/load-typescript.cjs'), path.join(copy, 'bin/load-typescript.cjs'));
+    writeFileSync(path.join(copy, '.nvmrc'), '999\n');
+    const result = runProcessSync(
+      process.execPath,
+      ['--require', path.join(copy, 'bin/load-typescript.cjs'), '-e', ''],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect({ code: result.code, output: result.output }).toEqual({
+      code: 1,
+      output: `This project runs on Node 999 (.nvmrc); this is Node ${process.version}. See the README's prerequisites, or run bash .ci/run, which fetches it.\n`,
+    });
   });
 });
