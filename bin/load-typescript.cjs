@@ -5,18 +5,6 @@
 // lexes every JavaScript module it loads (npm run bench). lint:workflows alone stays on tsx: GitHub's workflow
 // parser imports JSON without the import attribute Node requires, which only tsx's loader lets through.
 'use strict';
-// The Node this project runs on is .nvmrc's: on an older one, say so in one line instead of a TypeError below.
-{
-  const wanted = Number(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '.nvmrc'), 'utf8'));
-  const running = Number(process.versions.node.split('.')[0]);
-  if (running < wanted) {
-    process.stderr.write(
-      `This project runs on Node ${wanted} (.nvmrc); this is Node ${process.version}. ` +
-        "See the README's prerequisites, or run bash .ci/run, which fetches it.\n",
-    );
-    process.exit(1);
-  }
-}
 const { createHash } = require('node:crypto');
 const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { enableCompileCache, registerHooks } = require('node:module');
@@ -24,6 +12,16 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const projectRoot = path.join(__dirname, '..');
+
+// The Node this project runs on is .nvmrc's: on an older one, say so in one line instead of a TypeError below.
+const wantedNode = Number(readFileSync(path.join(projectRoot, '.nvmrc'), 'utf8'));
+if (Number(process.versions.node.split('.')[0]) < wantedNode) {
+  process.stderr.write(
+    `This project runs on Node ${wantedNode} (.nvmrc); this is Node ${process.version}. ` +
+      "See the README's prerequisites, or run bash .ci/run, which fetches it.\n",
+  );
+  process.exit(1);
+}
 const cacheRoot = path.join(projectRoot, 'node_modules', '.cache');
 // The compiler options that change emitted code (class fields, module interop) come from the project's tsconfig.
 const tsconfigRaw = readFileSync(path.join(projectRoot, 'tsconfig.json'), 'utf8');
@@ -56,17 +54,17 @@ function keep(file, text, current) {
 /**
  * esbuild's synchronous transform waits on its service process: 0.4 s of a synth for the project's hundred files.
  * Its output depends only on the source, the file's path (the source map names it), the tsconfig and esbuild's
- * version, so that is the key; a warm synth never starts esbuild.
+ * version. Each file has one entry, named by its path and headed by the hash of the rest: an edited file replaces
+ * its entry instead of adding one, and a warm synth never starts esbuild.
  */
 const transformCache = path.join(cacheRoot, 'ts-transform');
 function transform(source, filename) {
-  const key = createHash('sha256')
-    .update(`${esbuildVersion}\0${tsconfigRaw}\0${filename}\0`)
-    .update(source)
-    .digest('hex');
-  const cached = path.join(transformCache, `${key}.js`);
+  const hash = createHash('sha256').update(`${esbuildVersion}\0${tsconfigRaw}\0`).update(source).digest('hex');
+  const cached = path.join(transformCache, `${createHash('sha256').update(filename).digest('hex')}.js`);
+  const header = `// ${hash}\n`;
   try {
-    return readFileSync(cached, 'utf8');
+    const text = readFileSync(cached, 'utf8');
+    if (text.startsWith(header)) return text.slice(header.length);
   } catch {
     // Not transformed yet.
   }
@@ -78,7 +76,7 @@ function transform(source, filename) {
     sourcefile: filename,
     tsconfigRaw,
   });
-  keep(cached, code);
+  keep(cached, header + code);
   return code;
 }
 
