@@ -16,7 +16,9 @@ const listTransforms = () => {
 };
 
 describe("cdk synth's TypeScript loader (bin/load-typescript.cjs)", () => {
-  // Inside the project, so that its packages resolve from there; gone at the end.
+  // Inside the project, so that its packages resolve from there; gone at the end. After `npm ci` the cache folder
+  // does not exist until something writes to it, and this file may run first.
+  mkdirSync(CACHE, { recursive: true });
   const dir = mkdtempSync(path.join(CACHE, 'load-typescript-test-'));
   const before = new Set(listTransforms());
   afterAll(() => {
