@@ -1,5 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT, PYTHON_TOOLS_INSTALL, VENV_BIN } from './prerequisites';
 
@@ -24,24 +25,38 @@ const ARGS = (templates: readonly string[]) => [
 const cannotRun = (error: Error) =>
   new Error(`cfn-lint could not run (${error.message}); install it with: ${PYTHON_TOOLS_INSTALL}`);
 
-/** Runs cfn-lint on templates; returns its exit code and findings. Fails loudly when cfn-lint is absent. */
-export function cfnLint(templates: string[]): { status: number; output: string } {
-  const result = spawnSync(cfnLintCommand(), ARGS(templates), { encoding: 'utf8' });
-  if (result.error) throw cannotRun(result.error);
-  return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
+/** The templates grouped by content: cfn-lint judges a template by its bytes alone, so each group is linted once. */
+function byContent(templates: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const template of templates) {
+    const hash = createHash('sha256').update(readFileSync(template)).digest('hex');
+    groups.set(hash, [...(groups.get(hash) ?? []), template]);
+  }
+  return groups;
 }
 
 /**
- * cfnLint without waiting: cfn-lint (a Python process, seconds to start) runs while the test file goes on with its
- * own work. Await the promise before the file ends, in a test or an afterAll.
+ * cfn-lint over templates, without waiting: cfn-lint (a Python process, seconds to start) runs while the test file
+ * goes on with its own work. A template identical to another is linted once and its findings, lines that start with
+ * the template's path, are given to each copy (variants share some stacks byte for byte). Await the promise before
+ * the file ends, in a test or an afterAll.
  */
 export function cfnLintInBackground(templates: readonly string[]): Promise<{ status: number; output: string }> {
+  const copies = [...byContent(templates).values()];
   return new Promise((resolve, reject) => {
-    const child = spawn(cfnLintCommand(), ARGS(templates));
+    const child = spawn(cfnLintCommand(), ARGS(copies.map(([first]) => first)));
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', (error) => reject(cannotRun(error)));
-    child.on('close', (code) => resolve({ status: code ?? 1, output }));
+    child.on('close', (code) => {
+      const lines = output.split('\n');
+      const extra = copies.flatMap(([first, ...others]) =>
+        others.flatMap((other) =>
+          lines.filter((line) => line.startsWith(`${first}:`)).map((line) => `${other}${line.slice(first.length)}`),
+        ),
+      );
+      resolve({ status: code ?? 1, output: [output, ...extra.map((line) => `${line}\n`)].join('') });
+    });
   });
 }

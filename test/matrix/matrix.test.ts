@@ -1,6 +1,9 @@
 // The configuration matrix: every variant synthesized once, cdk-nag and Control Tower clean inside synth, cfn-lint clean
 // in one run over all their templates, the deploy calls allowed, and each environment's post-deploy check traced to its
 // target. Together the variants set every field of the README's configuration table (coverage.test.ts).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildDeliveryApp } from '../../pipeline/build-app';
 import { configWith, newProjectApp } from '../helpers/cdk';
@@ -78,13 +81,25 @@ function synthesize(name: VariantName) {
 }
 
 const variants = (Object.keys(VARIANTS) as VariantName[]).map(synthesize);
+// A template with a misspelled property goes into the same run: that run is then shown to be live. In the run's
+// TMPDIR, which the global teardown removes.
+const planted = path.join(mkdtempSync(path.join(tmpdir(), 'cfn-lint-')), 'misspelled.template.json');
+writeFileSync(
+  planted,
+  JSON.stringify({ Resources: { Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlok: '10.0.0.0/16' } } } }),
+);
 // One cfn-lint over every variant's templates (its start is most of its time), while the tests below run.
-const lint = cfnLintInBackground(variants.flatMap((v) => (v.synthError ? [] : templatesIn(v.directory))));
+const lint = cfnLintInBackground([planted, ...variants.flatMap((v) => (v.synthError ? [] : templatesIn(v.directory)))]);
 afterAll(() => lint.catch(() => undefined));
 
-test('cfn-lint ran over the templates of every variant, and found nothing', async () => {
+test('cfn-lint ran over the templates of every variant, and found nothing but the misspelled property planted among them', async () => {
   expect(variants.filter((v) => v.synthError).map((v) => v.name)).toEqual([]);
-  expect(await lint).toEqual({ status: 0, output: '' });
+  const { status, output } = await lint;
+  const lines = output.trim().split('\n');
+  // 2: errors found (cfn-lint's exit codes are bit flags: 2 errors, 4 warnings, 8 informational)
+  expect(status).toBe(2);
+  expect(lines.filter((line) => !line.startsWith(`${planted}:`))).toEqual([]);
+  expect(lines.filter((line) => line.includes("'CidrBlok' was unexpected"))).toHaveLength(1);
 });
 
 describe.each(variants)('configuration $name: $title', ({ name, config, delivery, directory, synthError }) => {
