@@ -10,9 +10,13 @@ import { EXIT_DRIFTED } from '../tools/operator/drift';
 import { PROJECT_ROOT } from './helpers/cdk';
 import { all, checks, deploy, drift, pr, readWorkflow, runs, steps } from './workflows/files';
 
-/** Runs the workflow linter as npm run lint:workflows does; returns its JSON report and exit code. */
+/**
+ * Runs the workflow linter as npm run lint:workflows does, through tsx, but as Node's --import rather than through npx
+ * and tsx's command (the same loader, 0.6 s less CPU each); returns its JSON report and exit code.
+ */
 async function lint(args: string[] = []) {
-  const result = await promisify(execFile)('npx', ['tsx', 'tools/local/lint-workflows.ts', '--json', ...args], {
+  const linter = ['--import', 'tsx', 'tools/local/lint-workflows.ts', '--json', ...args];
+  const result = await promisify(execFile)(process.execPath, linter, {
     cwd: PROJECT_ROOT,
   }).catch((e: { stdout: string; code: number }) => e);
   const code = 'code' in result ? result.code : 0;
