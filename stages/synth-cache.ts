@@ -26,7 +26,6 @@ export function synthCached<T>(
   current: (value: T) => boolean = () => true,
 ): T {
   const file = synthCacheFile(folder, keyParts);
-  const dir = path.dirname(file);
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as T;
     if (current(value)) return value;
@@ -34,10 +33,20 @@ export function synthCached<T>(
     // Not there yet, or unreadable: compute it again.
   }
   const value = compute();
+  try {
+    keep(file, JSON.stringify(value));
+  } catch {
+    // A cache that cannot be written (a read-only or full disk) only makes the next synth slower.
+  }
+  return value;
+}
+
+/** Writes a kept value whole or not at all, so a synth beside this one reads nothing or all of it; prunes the folder. */
+function keep(file: string, text: string): void {
+  const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
-  // Written whole or not at all: a synth beside this one reads either nothing or all of it.
   const partial = `${file}.${process.pid}`;
-  writeFileSync(partial, JSON.stringify(value));
+  writeFileSync(partial, text);
   renameSync(partial, file);
   const entries = readdirSync(dir);
   if (entries.length > MAX_ENTRIES) {
@@ -46,7 +55,6 @@ export function synthCached<T>(
       .sort((a, b) => a.at - b.at);
     for (const { name } of byAge.slice(0, entries.length / 2)) rmSync(path.join(dir, name), { force: true });
   }
-  return value;
 }
 
 /** A file's SHA-256, or undefined when it cannot be read. */

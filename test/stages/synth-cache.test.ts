@@ -41,4 +41,17 @@ describe('work kept between synths', () => {
     expect(synthCached('test', key, compute)).toEqual({ computed: 2 });
     expect(synthCached('test', key, compute, (value) => value.computed > 2)).toEqual({ computed: 3 });
   });
+
+  test('a value that cannot be kept is still returned, and computed again the next time', () => {
+    // GIVEN a file where the cache folder would go, so that nothing can be written there
+    const folder = `test-unwritable-${process.pid}`;
+    const key = ['unwritable'];
+    const blocked = path.dirname(synthCacheFile(folder, key));
+    writeFileSync(blocked, 'not a folder');
+    created.push(blocked);
+    let computed = 0;
+    // WHEN synth asks for it twice THEN each gets the value, computed each time
+    expect(synthCached(folder, key, () => ++computed)).toBe(1);
+    expect(synthCached(folder, key, () => ++computed)).toBe(2);
+  });
 });
