@@ -75,7 +75,8 @@ function uncaught(error: unknown): void {
 }
 
 /**
- * File reads and writes in flight: they end on their own, printing nothing. Every other kind (a timer, a socket, a connect, a lookup, a child process) could go on into the next run.
+ * File reads and writes in flight: they end on their own, printing nothing. Every other kind (a timer, a socket, a
+ * connect, a lookup, a child process) could go on into the next run.
  */
 const FILE_REQUESTS = /^(FSReq\w*|CloseReq|FileHandleCloseReq)$/;
 

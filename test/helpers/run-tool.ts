@@ -62,8 +62,9 @@ export interface HostedToolRun extends ToolRun {
 
 /**
  * Runs CLIs one after another in one Node process (test/helpers/command-host.ts), each as its own main module with
- * its own argv, environment and folder: one Node start and one load of what they import for all of them instead of one each. For runs whose
- * point is not the process itself; runTool runs a real one. A run that did not end in time has code -1.
+ * its own argv, environment and folder: one Node start and one load of what they import for all of them, instead of
+ * one each. For runs whose point is not the process itself; runTool runs a real one. A run that did not end in time
+ * has code -1.
  */
 export async function runToolsInOneProcess(cases: readonly ToolCase[]): Promise<HostedToolRun[]> {
   const input = cases.map((c) => ({

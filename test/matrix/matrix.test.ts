@@ -1,6 +1,6 @@
-// The configuration matrix: every variant synthesized once, cdk-nag and Control Tower clean inside synth, cfn-lint clean
-// in one run over all their templates, the deploy calls allowed, and each environment's post-deploy check traced to its
-// target. Together the variants set every field of the README's configuration table (coverage.test.ts).
+// The configuration matrix: every variant synthesized once, cdk-nag and Control Tower clean inside synth, cfn-lint
+// clean in one run over all their templates, the deploy calls allowed, and each environment's post-deploy check traced
+// to its target. Together the variants set every field of the README's configuration table (coverage.test.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
